@@ -1,0 +1,118 @@
+// swift-tools-version:6.0
+// swdock: a Docker-class container engine for one Linux host.
+// Layering (lower layers never import higher ones) is described in docs/DESIGN.md.
+import PackageDescription
+
+/// Swift 6 language mode everywhere; strict concurrency is the default there.
+let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "swdock",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "swdock", targets: ["swdock"]),
+        .executable(name: "swdockd", targets: ["swdockd"]),
+        .executable(name: "swdock-shim", targets: ["swdock-shim"]),
+        .executable(name: "swdock-runtime", targets: ["swdock-runtime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // ── C: system libraries found through pkg-config ──────────────────────
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp",
+                       providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", path: "Sources/CCap", pkgConfig: "libcap",
+                       providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
+        // ── C: our own code where Swift cannot be correct ─────────────────────
+        /// Thin wrappers for what Swift cannot import: variadic syscalls, ioctl macros, clone3, openat2, pidfd.
+        .target(name: "CSwdockSys", path: "Sources/CSwdockSys"),
+        /// The only code between clone() and execve(): async-signal-safe C that performs a flat bootstrap.
+        .target(name: "CSwdockInit", path: "Sources/CSwdockInit"),
+
+        // ── OS ───────────────────────────────────────────────────────────────
+        .target(name: "SwdockOS", dependencies: ["CSwdockSys"], swiftSettings: swiftSettings),
+
+        // ── formats ──────────────────────────────────────────────────────────
+        .target(name: "SwdockOCI",
+                dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
+
+        // ── images ───────────────────────────────────────────────────────────
+        .target(name: "SwdockContent", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
+        .target(name: "SwdockRegistry", dependencies: ["CCurl", "SwdockOS", "SwdockOCI", "SwdockContent"],
+                swiftSettings: swiftSettings),
+        .target(name: "SwdockArchive", dependencies: ["CArchive", "SwdockOS", "SwdockOCI"],
+                swiftSettings: swiftSettings),
+        .target(name: "SwdockSnapshot", dependencies: ["SwdockOS"], swiftSettings: swiftSettings),
+
+        // ── host ─────────────────────────────────────────────────────────────
+        .target(name: "SwdockCgroups", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
+        .target(name: "SwdockSeccomp", dependencies: ["CSeccomp", "SwdockOCI"], swiftSettings: swiftSettings),
+        .target(name: "SwdockNetwork", dependencies: ["SwdockOS"], swiftSettings: swiftSettings),
+
+        // ── runtime ──────────────────────────────────────────────────────────
+        .target(name: "SwdockRuntime",
+                dependencies: ["CSwdockInit", "CCap", "SwdockOS", "SwdockOCI", "SwdockCgroups", "SwdockSeccomp"],
+                swiftSettings: swiftSettings),
+
+        // ── engine ───────────────────────────────────────────────────────────
+        .target(name: "SwdockMetadata", dependencies: ["CSQLite", "SwdockOS"], swiftSettings: swiftSettings),
+        /// The shim protocol and the shim itself: no Foundation (one shim runs per container).
+        .target(name: "SwdockShimCore", dependencies: ["SwdockOS"], swiftSettings: swiftSettings),
+        .target(name: "SwdockEngine",
+                dependencies: ["SwdockOS", "SwdockOCI", "SwdockContent", "SwdockRegistry", "SwdockArchive",
+                               "SwdockSnapshot", "SwdockNetwork", "SwdockMetadata", "SwdockShimCore"],
+                swiftSettings: swiftSettings),
+
+        // ── API ──────────────────────────────────────────────────────────────
+        .target(name: "SwdockAPI", dependencies: ["SwdockOCI"], swiftSettings: swiftSettings),
+        .target(name: "SwdockServer",
+                dependencies: ["SwdockAPI", "SwdockEngine", "SwdockOS",
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOHTTP1", package: "swift-nio"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
+        .target(name: "SwdockClient", dependencies: ["SwdockAPI", "SwdockOS"], swiftSettings: swiftSettings),
+
+        // ── commands ─────────────────────────────────────────────────────────
+        .target(name: "SwdockCommands",
+                dependencies: ["SwdockClient", "SwdockAPI", "SwdockOCI",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: swiftSettings),
+
+        // ── executables: a few lines each ────────────────────────────────────
+        .executableTarget(name: "swdock", dependencies: ["SwdockCommands"], swiftSettings: swiftSettings),
+        .executableTarget(name: "swdockd",
+                          dependencies: ["SwdockServer", "SwdockEngine",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "swdock-shim", dependencies: ["SwdockShimCore"], swiftSettings: swiftSettings),
+        .executableTarget(name: "swdock-runtime",
+                          dependencies: ["SwdockRuntime",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swiftSettings),
+
+        // ── tests ────────────────────────────────────────────────────────────
+        /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
+        .target(name: "SwdockTestSupport", dependencies: ["SwdockOS"], path: "Tests/SwdockTestSupport",
+                swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockOSTests", dependencies: ["SwdockOS", "SwdockTestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockFixtureTests", dependencies: ["SwdockTestSupport", "SwdockOCI"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockExecutableTests", dependencies: ["SwdockTestSupport"],
+                    swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,6 @@
+import SwdockCommands
+
+@main
+enum SwdockMain {
+    static func main() async { await SwdockCommand.main() }
+}
