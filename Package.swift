@@ -106,7 +106,9 @@ let package = Package(
 
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
-        .target(name: "SwdockTestSupport", dependencies: ["SwdockOS"], path: "Tests/SwdockTestSupport",
+        .target(name: "SwdockTestSupport",
+                dependencies: ["SwdockOS", "CSwdockSys", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Tests/SwdockTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SwdockOSTests", dependencies: ["SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
