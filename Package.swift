@@ -112,7 +112,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .testTarget(name: "SwdockOSTests", dependencies: ["SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SwdockFixtureTests", dependencies: ["SwdockTestSupport", "SwdockOCI"],
+        .testTarget(name: "SwdockFixtureTests", dependencies: ["SwdockTestSupport", "SwdockOCI", "SwdockOS", "CSwdockSys"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockExecutableTests", dependencies: ["SwdockTestSupport"],
                     swiftSettings: swiftSettings),

@@ -195,6 +195,8 @@ private struct TreeScanner {
     var entries: [TreeManifest.Entry] = []
     /// Index in `entries` of every non-directory with st_nlink > 1, by inode.
     var linked: [InodeKey: [Int]] = [:]
+    /// Content hashes of files with st_nlink > 1, by inode.
+    var hashes: [InodeKey: String] = [:]
 
     mutating func walk(directory: [UInt8], relative: [UInt8]) throws {
         for name in try Self.names(in: directory) {
@@ -261,7 +263,15 @@ private struct TreeScanner {
         switch kind {
         case .file:
             entry.size = UInt64(st.st_size)
-            entry.sha256 = try Self.sha256(of: full)
+            // Hard links share content: hash each inode once (busybox has ~270 links to one file).
+            let key = InodeKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+            if st.st_nlink > 1, let known = hashes[key] {
+                entry.sha256 = known
+            } else {
+                let sum = try Self.sha256(of: full)
+                if st.st_nlink > 1 { hashes[key] = sum }
+                entry.sha256 = sum
+            }
         case .symlink:
             entry.target = try Self.readLink(full)
         case .char, .block:
