@@ -51,6 +51,7 @@ free_port() {
 
 # ── process bookkeeping ─────────────────────────────────────────────────────────────────
 PIDS=()
+COMMAND_PID=""
 WORK=""
 KEEP_RUNNING=0
 
@@ -80,6 +81,10 @@ cleanup() {
     trap - EXIT INT TERM HUP
     if [ "$KEEP_RUNNING" = 1 ]; then
         exit "$status"
+    fi
+    if [ -n "$COMMAND_PID" ] && kill -0 "$COMMAND_PID" 2>/dev/null; then
+        log "stopping the command (pid $COMMAND_PID)"
+        stop_pids "$COMMAND_PID"
     fi
     if [ ${#PIDS[@]} -gt 0 ]; then stop_pids "${PIDS[@]}"; fi
     if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
@@ -158,7 +163,7 @@ seed() {
     shift 2
     local -a cred_args=()
     [ -n "$creds" ] && cred_args=(--dest-creds "$creds")
-    "$PYTHON" - "$SWDOCK_FIXTURES/catalog.json" "$@" <<'EOF' | while read -r source repository tag; do
+    "$PYTHON" - "$SWDOCK_FIXTURES/catalog.json" "$@" <<'EOF' | while read -r source repository tag digest; do
 import json, sys
 catalog = json.load(open(sys.argv[1]))
 wanted = set(sys.argv[2:])
@@ -166,7 +171,7 @@ for fixture in catalog["fixtures"]:
     if wanted and fixture["name"] not in wanted:
         continue
     for tag in fixture["tags"]:
-        print(tag["source"], fixture["repository"], tag["tag"])
+        print(tag["source"], fixture["repository"], tag["tag"], tag["digest"])
 EOF
         local transport=${source%%:*} rest=${source#*:} src
         case $transport in
@@ -179,6 +184,15 @@ EOF
             >"$WORK/skopeo.log.$$.$BASHPID" 2>&1; then
             log "skopeo copy $src → $registry/$repository:$tag failed:"
             sed 's/^/  /' "$WORK/skopeo.log.$$.$BASHPID" >&2
+            return 1
+        fi
+        # The registry must hold exactly the manifest bytes that were built.
+        local -a inspect_creds=()
+        [ -n "$creds" ] && inspect_creds=(--creds "$creds")
+        local served
+        served=$(skopeo inspect --raw --tls-verify=false "${inspect_creds[@]}" "docker://$registry/$repository:$tag" | sha256sum)
+        if [ "sha256:${served%% *}" != "$digest" ]; then
+            log "$registry/$repository:$tag serves manifest sha256:${served%% *}, built $digest"
             return 1
         fi
     done
@@ -292,8 +306,14 @@ main() {
         log "running; source $SWDOCK_TEST_ENV_FILE, stop with: $0 --stop"
         exit 0
     fi
-    "$@"
-    exit $?
+    # In the background, so a trapped INT/TERM interrupts `wait` at once (bash would
+    # otherwise run the trap only after a foreground command ends); stdin stays ours.
+    "$@" <&0 &
+    COMMAND_PID=$!
+    wait "$COMMAND_PID"
+    local status=$?
+    COMMAND_PID=""
+    exit "$status"
 }
 
 main "$@"

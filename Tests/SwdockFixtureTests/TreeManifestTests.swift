@@ -226,5 +226,9 @@ final class TreeManifestTests: XCTestCase {
         {"path":"a","type":"dir","mode":"0755","uid":0,"gid":0}]}
         """#.utf8)
         XCTAssertThrowsError(try TreeManifest.decode(unsorted)) { XCTAssertTrue("\($0)".contains("\"a\""), "\($0)") }
+        let lonelyGroup = Data(#"""
+        {"version":1,"entries":[{"path":"a","type":"file","mode":"0644","uid":0,"gid":0,"size":0,"sha256":"","hardlinkGroup":4}]}
+        """#.utf8)
+        XCTAssertThrowsError(try TreeManifest.decode(lonelyGroup)) { XCTAssertTrue("\($0)".contains("hardlinkGroup 4"), "\($0)") }
     }
 }

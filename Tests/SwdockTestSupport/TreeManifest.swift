@@ -125,6 +125,19 @@ extension TreeManifest {
             throw TreeManifestError(what: "decode \(source)",
                                     message: "entries not sorted or duplicated at \"\(next.path)\"")
         }
+        var groupSizes: [Int: Int] = [:]
+        for entry in manifest.entries {
+            if let group = entry.hardlinkGroup {
+                guard entry.type != .dir else {
+                    throw TreeManifestError(what: "decode \(source)", message: "directory \"\(entry.path)\" has a hardlinkGroup")
+                }
+                groupSizes[group, default: 0] += 1
+            }
+        }
+        if let lonely = groupSizes.first(where: { $0.value == 1 }) {
+            throw TreeManifestError(what: "decode \(source)",
+                                    message: "hardlinkGroup \(lonely.key) has one entry; groups are for paths sharing an inode")
+        }
         return manifest
     }
 
