@@ -106,11 +106,13 @@ let package = Package(
 
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
-        .target(name: "SwdockTestSupport", dependencies: ["SwdockOS"], path: "Tests/SwdockTestSupport",
+        .target(name: "SwdockTestSupport",
+                dependencies: ["SwdockOS", "CSwdockSys", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Tests/SwdockTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SwdockOSTests", dependencies: ["SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SwdockFixtureTests", dependencies: ["SwdockTestSupport", "SwdockOCI"],
+        .testTarget(name: "SwdockFixtureTests", dependencies: ["SwdockTestSupport", "SwdockOCI", "SwdockOS", "CSwdockSys"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockExecutableTests", dependencies: ["SwdockTestSupport"],
                     swiftSettings: swiftSettings),
