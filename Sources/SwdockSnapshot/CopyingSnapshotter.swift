@@ -31,7 +31,7 @@ public final class CopyingSnapshotter: Snapshotter, @unchecked Sendable {
         try store.locked { () throws(SnapshotError) -> [Mount] in
             let record = try store.newRecord(key, kind: kind, parent: parent, labels: labels)
             try store.createDirectories(of: record, ["fs"])
-            do {
+            do throws(SnapshotError) {
                 if kind == .active, let parent {
                     let source = store.directory(of: try store.record(parent)) + "/fs"
                     do { try FileTree.copy(from: source, to: store.directory(of: record) + "/fs") } catch {

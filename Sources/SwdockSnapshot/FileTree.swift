@@ -11,23 +11,19 @@ enum FileTree {
     static func remove(_ path: String) throws(OSError) {
         let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
-        let parentFD: Int32
-        do {
-            parentFD = try sys("open", "\"\(parent)\"") { swdock_open(parent.isEmpty ? "/" : parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0) }
-        } catch let error where error.errno == ENOENT {
-            return
-        }
+        guard let parentFD = try unlessErrno([ENOENT], { () throws(OSError) in
+            try sys("open", "\"\(parent)\"") { swdock_open(parent.isEmpty ? "/" : parent, SWDOCK_O_PATH | O_DIRECTORY | O_CLOEXEC, 0) }
+        }) else { return }
         defer { close(parentFD) }
         try remove(parentFD, name)
     }
 
     static func remove(_ directory: Int32, _ name: String) throws(OSError) {
         var info = stat()
-        do {
+        let found = try unlessErrno([ENOENT], { () throws(OSError) in
             try sys("fstatat", "\"\(name)\"") { fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) }
-        } catch let error where error.errno == ENOENT {
-            return
-        }
+        })
+        if found == nil { return }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             try sys("unlinkat", "\"\(name)\"") { unlinkat(directory, name, 0) }
             return
@@ -184,25 +180,21 @@ private struct TreeCopier {
         var buffer: [UInt8] = []
         while remaining > 0 {
             if useCopyFileRange {
-                do {
-                    let n = try sys("copy_file_range", "\"\(what)\"") { copy_file_range(from, nil, to, nil, Int(remaining), 0) }
+                if let n = try unlessErrno([EXDEV, EINVAL, ENOSYS, EOPNOTSUPP], { () throws(OSError) in
+                    try sys("copy_file_range", "\"\(what)\"") { swdock_copy_file_range(from, to, Int(remaining)) }
+                }) {
                     if n == 0 { break }
                     remaining -= Int64(n)
                     continue
-                } catch let error where [EXDEV, EINVAL, ENOSYS, EOPNOTSUPP].contains(error.errno) {
-                    useCopyFileRange = false
-                    buffer = [UInt8](repeating: 0, count: 1 << 20)
                 }
+                useCopyFileRange = false
+                buffer = [UInt8](repeating: 0, count: 1 << 20)
             }
-            let n = try buffer.withUnsafeMutableBytes { (raw) throws(OSError) -> Int in
-                try sys("read", "\"\(what)\"") { read(from, raw.baseAddress!, raw.count) }
-            }
+            let n = try sys("read", "\"\(what)\"") { buffer.withUnsafeMutableBytes { raw in read(from, raw.baseAddress!, raw.count) } }
             if n == 0 { break }
             var written = 0
             while written < n {
-                written += try buffer.withUnsafeBytes { (raw) throws(OSError) -> Int in
-                    try sys("write", "\"\(what)\"") { write(to, raw.baseAddress! + written, n - written) }
-                }
+                written += try sys("write", "\"\(what)\"") { buffer.withUnsafeBytes { raw in write(to, raw.baseAddress! + written, n - written) } }
             }
             remaining -= Int64(n)
         }
@@ -255,5 +247,13 @@ private struct TreeCopier {
                 try sys("setxattr", "\(label) on \"\(what)\"") { set(name.baseAddress!, value, got) }
             }
         }
+    }
+}
+
+/// The result of `body`, or nil when it failed with one of `errnos`.
+func unlessErrno<T>(_ errnos: [Int32], _ body: () throws(OSError) -> T) throws(OSError) -> T? {
+    do { return try body() } catch {
+        if errnos.contains(error.errno) { return nil }
+        throw error
     }
 }

@@ -56,34 +56,33 @@ extension Mount {
     }
 
     private func performWithMountAPI(at target: String, flags: UInt, data: [String]) throws(OSError) {
-        let context = try sys("fsopen", "\(type)") { fsopen(type, UInt32(FSOPEN_CLOEXEC)) }
+        let context = try sys("fsopen", "\(type)") { swdock_fsopen(type) }
         defer { close(context) }
         func configure(_ call: String, _ body: () -> Int32) throws(OSError) {
-            do { try sys("fsconfig", call) { body() } } catch {
-                throw OSError(call: "fsconfig", object: "\(call) for \(type) on \"\(target)\"\(Self.kernelMessage(context))", errno: error.errno)
+            if body() == -1 {
+                let code = swdock_errno()
+                throw OSError(call: "fsconfig", object: "\(call) for \(type) on \"\(target)\"\(Self.kernelMessage(context))", errno: code)
             }
         }
-        try configure("source=\(source)") { fsconfig(context, UInt32(FSCONFIG_SET_STRING.rawValue), "source", source, 0) }
+        try configure("source=\(source)") { swdock_fsconfig_string(context, "source", source) }
         for option in data {
             if let equals = option.firstIndex(of: "=") {
                 let key = String(option[..<equals]), value = String(option[option.index(after: equals)...])
-                try configure(option) { fsconfig(context, UInt32(FSCONFIG_SET_STRING.rawValue), key, value, 0) }
+                try configure(option) { swdock_fsconfig_string(context, key, value) }
             } else {
-                try configure(option) { fsconfig(context, UInt32(FSCONFIG_SET_FLAG.rawValue), option, nil, 0) }
+                try configure(option) { swdock_fsconfig_flag(context, option) }
             }
         }
-        try configure("create") { fsconfig(context, UInt32(FSCONFIG_CMD_CREATE.rawValue), nil, nil, 0) }
+        try configure("create") { swdock_fsconfig_create(context) }
         var attributes: UInt32 = 0
-        if flags & UInt(MS_RDONLY) != 0 { attributes |= UInt32(MOUNT_ATTR_RDONLY) }
-        if flags & UInt(MS_NOSUID) != 0 { attributes |= UInt32(MOUNT_ATTR_NOSUID) }
-        if flags & UInt(MS_NODEV) != 0 { attributes |= UInt32(MOUNT_ATTR_NODEV) }
-        if flags & UInt(MS_NOEXEC) != 0 { attributes |= UInt32(MOUNT_ATTR_NOEXEC) }
-        if flags & UInt(MS_NOATIME) != 0 { attributes |= UInt32(MOUNT_ATTR_NOATIME) }
-        let mounted = try sys("fsmount", "\(type) for \"\(target)\"") { fsmount(context, UInt32(FSMOUNT_CLOEXEC), attributes) }
+        if flags & UInt(MS_RDONLY) != 0 { attributes |= SWDOCK_MOUNT_ATTR_RDONLY }
+        if flags & UInt(MS_NOSUID) != 0 { attributes |= SWDOCK_MOUNT_ATTR_NOSUID }
+        if flags & UInt(MS_NODEV) != 0 { attributes |= SWDOCK_MOUNT_ATTR_NODEV }
+        if flags & UInt(MS_NOEXEC) != 0 { attributes |= SWDOCK_MOUNT_ATTR_NOEXEC }
+        if flags & UInt(MS_NOATIME) != 0 { attributes |= SWDOCK_MOUNT_ATTR_NOATIME }
+        let mounted = try sys("fsmount", "\(type) for \"\(target)\"") { swdock_fsmount(context, attributes) }
         defer { close(mounted) }
-        try sys("move_mount", "\(type) on \"\(target)\"") {
-            move_mount(mounted, "", AT_FDCWD, target, UInt32(MOVE_MOUNT_F_EMPTY_PATH))
-        }
+        try sys("move_mount", "\(type) on \"\(target)\"") { swdock_move_mount_to(mounted, target) }
     }
 
     /// The first message the file system left in the fs context (": …"), or nothing.

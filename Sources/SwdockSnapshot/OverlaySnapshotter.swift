@@ -40,7 +40,7 @@ public final class OverlaySnapshotter: Snapshotter, @unchecked Sendable {
         try store.locked { () throws(SnapshotError) -> [Mount] in
             let record = try store.newRecord(key, kind: kind, parent: parent, labels: labels)
             try store.createDirectories(of: record, kind == .active ? ["fs", "work"] : ["fs"])
-            do { try store.save(record) } catch {
+            do throws(SnapshotError) { try store.save(record) } catch {
                 try? FileTree.remove(store.directory(of: record))
                 throw error
             }
