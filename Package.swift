@@ -123,7 +123,7 @@ let package = Package(
                     dependencies: ["SwdockRegistry", "SwdockContent", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockArchiveTests",
-                    dependencies: ["SwdockArchive", "SwdockSnapshot", "SwdockOCI", "SwdockOS", "SwdockTestSupport"],
+                    dependencies: ["SwdockArchive", "SwdockSnapshot", "SwdockOCI", "SwdockOS", "CSwdockSys", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockSnapshotTests", dependencies: ["SwdockSnapshot", "SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
