@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "SwdockArchiveTests",
                     dependencies: ["SwdockArchive", "SwdockSnapshot", "SwdockOCI", "SwdockOS", "CSwdockSys", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SwdockSnapshotTests", dependencies: ["SwdockSnapshot", "SwdockOS", "SwdockTestSupport"],
+        .testTarget(name: "SwdockSnapshotTests", dependencies: ["SwdockSnapshot", "SwdockOS", "CSwdockSys", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockCgroupsTests", dependencies: ["SwdockCgroups", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),

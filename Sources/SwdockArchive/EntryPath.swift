@@ -63,8 +63,14 @@ extension Collection where Element == UInt8 {
         return try copy.withUnsafeBufferPointer { (buffer) throws(E) -> R in try body(buffer.baseAddress!) }
     }
 
-    func hasPrefix(_ prefix: String) -> Bool {
-        let p = prefix.utf8
-        return count >= p.count && zip(self, p).allSatisfy { $0 == $1 }
+    func hasPrefix(_ prefix: StaticString) -> Bool {
+        let length = prefix.utf8CodeUnitCount
+        guard count >= length else { return false }
+        var index = startIndex
+        for offset in 0..<length {
+            if self[index] != prefix.utf8Start[offset] { return false }
+            index = self.index(after: index)
+        }
+        return true
     }
 }
