@@ -105,6 +105,10 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
 
+        /// bench/unpack: applies or digests one layer blob and prints the time (not a product).
+        .executableTarget(name: "swdock-unpack-bench", dependencies: ["SwdockArchive", "SwdockOS"],
+                          path: "bench/unpack/swdock-unpack-bench", swiftSettings: swiftSettings),
+
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
         .target(name: "SwdockTestSupport", dependencies: ["SwdockOS"], path: "Tests/SwdockTestSupport",

@@ -103,6 +103,20 @@ public enum LayerApplier {
                                 uncompressedSize: stream.uncompressedBytes, entryCount: entries)
     }
 
+    /// Reads and decompresses the blob from `input` to its end and returns its diffID without
+    /// extracting anything (`entryCount` is 0): for checking a blob against `rootfs.diff_ids`
+    /// (load, push) and for measuring the decompression cost alone.
+    public static func uncompressedDigest(from input: FileDescriptor) throws(ArchiveError) -> LayerApplyResult {
+        let stream = try UncompressedStream(input: input)
+        try stream.finish()
+        let diffID: Digest
+        do { diffID = try Digest(parsing: "sha256:" + stream.digestHex()) } catch {
+            throw ArchiveError(.io, "compute diffID", cause: error)
+        }
+        return LayerApplyResult(diffID: diffID, compression: stream.compression, compressedSize: stream.compressedBytes,
+                                uncompressedSize: stream.uncompressedBytes, entryCount: 0)
+    }
+
     /// Applies the layer blob stored in the file `blobPath` (for example a content-store blob).
     public static func apply(file blobPath: String, into root: String,
                              options: LayerApplyOptions = LayerApplyOptions()) throws(ArchiveError) -> LayerApplyResult {

@@ -62,7 +62,9 @@ final class LayerExtractor {
             var entry: OpaquePointer?
             let status = archive_read_next_header(reader, &entry)
             if status == ARCHIVE_EOF { break }
-            if status < ARCHIVE_WARN { throw failure("read tar header after \(count) entries") }
+            // ARCHIVE_WARN (e.g. a name not convertible to the locale) still yields the entry;
+            // RETRY, FAILED and FATAL do not.
+            if status != ARCHIVE_OK && status != ARCHIVE_WARN { throw failure("read tar header after \(count) entries") }
             count += 1
             try extract(entry!)
         }
@@ -162,7 +164,7 @@ final class LayerExtractor {
             var offset: la_int64_t = 0
             let status = archive_read_data_block(reader, &block, &size, &offset)
             if status == ARCHIVE_EOF { break }
-            if status < ARCHIVE_WARN { throw failure("read data of \"\(path.text)\"") }
+            if status != ARCHIVE_OK && status != ARCHIVE_WARN { throw failure("read data of \"\(path.text)\"") }
             var written = 0
             while written < size {
                 written += try sys("pwrite", "\"\(path.text)\"") {

@@ -76,7 +76,7 @@ final class UncompressedStream {
                 try drainInput()
                 return UnsafeRawBufferPointer(start: nil, count: 0)
             }
-            if status < ARCHIVE_WARN {
+            if status != ARCHIVE_OK && status != ARCHIVE_WARN {
                 if let callbackError { throw ArchiveError(.io, "read layer blob", cause: callbackError) }
                 throw ArchiveError(.invalidArchive,
                                    "decompress \(compression.rawValue) layer blob: \(Self.errorText(inner))")

@@ -41,8 +41,10 @@ final class LayerApplierTests: XCTestCase {
             .device("srv/loop0", .block, major: 7, minor: 0),
             TarEntry(name: "srv/fifo", type: .fifo, mode: 0o600),
             .file("deep/implicit/parents", "made"),
+            .file("srv/ünïcødé name", "utf-8"),
         ])
-        XCTAssertEqual(result.entryCount, 12)
+        XCTAssertEqual(result.entryCount, 13)
+        XCTAssertEqual(contentsOf(root + "/srv/ünïcødé name"), "utf-8", "PAX UTF-8 names are kept byte for byte")
         XCTAssertEqual(result.compression, .none)
         XCTAssertEqual(result.diffID, Digest.sha256(of: try uncompressedBytes(of: tar, compression: .none)))
 
