@@ -52,9 +52,10 @@ let package = Package(
         .target(name: "SwdockContent", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
         .target(name: "SwdockRegistry", dependencies: ["CCurl", "SwdockOS", "SwdockOCI", "SwdockContent"],
                 swiftSettings: swiftSettings),
-        .target(name: "SwdockArchive", dependencies: ["CArchive", "SwdockOS", "SwdockOCI"],
+        .target(name: "SwdockArchive", dependencies: ["CArchive", "CSwdockSys", "SwdockOS", "SwdockOCI",
+                                                    .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
-        .target(name: "SwdockSnapshot", dependencies: ["SwdockOS"], swiftSettings: swiftSettings),
+        .target(name: "SwdockSnapshot", dependencies: ["CSwdockSys", "SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
 
         // ── host ─────────────────────────────────────────────────────────────
         .target(name: "SwdockCgroups", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
@@ -104,6 +105,10 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
 
+        /// bench/unpack: applies or digests one layer blob and prints the time (not a product).
+        .executableTarget(name: "swdock-unpack-bench", dependencies: ["SwdockArchive", "SwdockOS"],
+                          path: "bench/unpack/swdock-unpack-bench", swiftSettings: swiftSettings),
+
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
         .target(name: "SwdockTestSupport",
@@ -123,9 +128,10 @@ let package = Package(
         .testTarget(name: "SwdockRegistryTests",
                     dependencies: ["SwdockRegistry", "SwdockContent", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SwdockArchiveTests", dependencies: ["SwdockArchive", "SwdockTestSupport"],
+        .testTarget(name: "SwdockArchiveTests",
+                    dependencies: ["SwdockArchive", "SwdockSnapshot", "SwdockOCI", "SwdockOS", "CSwdockSys", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SwdockSnapshotTests", dependencies: ["SwdockSnapshot", "SwdockTestSupport"],
+        .testTarget(name: "SwdockSnapshotTests", dependencies: ["SwdockSnapshot", "SwdockOS", "CSwdockSys", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockCgroupsTests", dependencies: ["SwdockCgroups", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
