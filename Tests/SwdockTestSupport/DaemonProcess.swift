@@ -1,0 +1,129 @@
+import Foundation
+import SwdockOS
+
+/// A long-running process a test starts (containerd, dockerd), logged to a file and stopped by
+/// its own pid: SIGTERM, a grace period, then SIGKILL. Never by name.
+public final class DaemonProcess: @unchecked Sendable {
+    public let name: String
+    public let logFile: URL
+    private let process: Process
+
+    /// The pid of the started process.
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Starts `executable arguments`, stdout and stderr appended to `logFile`, stdin /dev/null.
+    public init(name: String, executable: String, arguments: [String], logFile: URL,
+                environment: [String: String]? = nil) throws {
+        self.name = name
+        self.logFile = logFile
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try log.close()
+    }
+
+    /// The log so far (for failure messages).
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// Polls `ready` every 50 ms until it is true; throws, with the log's tail, if the process
+    /// exits or `timeout` passes first.
+    public func waitUntilReady(timeout: TimeInterval, _ ready: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if ready() { return }
+            if !process.isRunning {
+                throw FixtureError("start \(name)", "exited with \(process.terminationStatus) before it was ready; log:\n\(log.suffix(3000))")
+            }
+            usleep(50_000)
+        }
+        throw FixtureError("start \(name)", "not ready after \(Int(timeout)) s; log:\n\(log.suffix(3000))")
+    }
+
+    /// SIGTERM, wait up to `grace` seconds, then SIGKILL, and reap.
+    public func stop(grace: TimeInterval = 15) {
+        guard process.isRunning else { return }
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+/// Cleanup of what daemons leave on the host: processes and mounts under their private directories.
+public enum HostCleanup {
+    /// Kills (SIGKILL) every process whose command line mentions `marker`, a test's own unique
+    /// temp directory (e.g. containerd shims started with `-address <dir>/containerd.sock`, or
+    /// conmon with `--exit-dir <dir>/…`), or whose root directory lies under it (a container
+    /// whose rootfs is there). Matching a unique path, never a program name.
+    public static func killProcesses(mentioning marker: String) {
+        guard marker.count > 12, marker.hasPrefix("/") else { return }
+        let me = getpid()
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), pid != me, pid > 1 else { continue }
+            let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+            let cmdline = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            let root = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/root")) ?? "/"
+            if cmdline.contains(marker) || root.hasPrefix(marker + "/") { kill(pid, SIGKILL) }
+        }
+    }
+
+    /// Mount points at or under `directory` in this mount namespace, deepest first.
+    public static func mounts(under directory: String) -> [String] {
+        guard let info = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        let points = info.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ")
+            guard fields.count > 4 else { return nil }
+            let point = unescapeMountinfo(String(fields[4]))
+            return point == directory || point.hasPrefix(prefix) ? point : nil
+        }
+        return points.sorted { $0.count > $1.count }
+    }
+
+    /// Lazily unmounts everything at or under `directory` (repeated: stacked mounts show one at a time).
+    @discardableResult
+    public static func unmountAll(under directory: String) -> [String] {
+        var failures: [String] = []
+        for _ in 0..<8 {
+            let points = mounts(under: directory)
+            if points.isEmpty { return failures }
+            for point in points {
+                do { try sys("umount2", "\"\(point)\"") { umount2(point, Int32(MNT_DETACH)) } } catch {
+                    failures.append("\(error)")
+                }
+            }
+        }
+        return failures
+    }
+
+    /// Kills processes, unmounts and removes a test's private directory.
+    public static func removeTree(_ directory: URL) {
+        killProcesses(mentioning: directory.path)
+        unmountAll(under: directory.path)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func unescapeMountinfo(_ field: String) -> String {
+        // mountinfo escapes space, tab, newline and backslash as \ooo octal.
+        var result = ""
+        var chars = Array(field)[...]
+        while let c = chars.popFirst() {
+            if c == "\\", chars.count >= 3, let code = UInt8(String(chars.prefix(3)), radix: 8) {
+                result.append(Character(UnicodeScalar(code)))
+                chars = chars.dropFirst(3)
+            } else {
+                result.append(c)
+            }
+        }
+        return result
+    }
+}
