@@ -18,7 +18,7 @@ struct EngineInteropChecks {
     static let podmanImage = "localhost/swdock-busybox:latest"
 
     /// A temp directory with the recorder script, removed at the end of `body`.
-    func withRecorder(_ body: (_ recorder: String, _ calls: () -> [String], _ dir: URL) throws -> Void) throws {
+    func withRecorder(_ body: (_ recorder: String, _ calls: CallLog, _ dir: URL) throws -> Void) throws {
         try TestEnvironment.requireRoot()
         let dir = URL(fileURLWithPath: "/tmp/swdock-rec-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
@@ -33,8 +33,7 @@ struct EngineInteropChecks {
 
             """.write(to: recorder, atomically: true, encoding: .utf8)
         chmod(recorder.path, 0o755)
-        let calls = { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
-        try body(recorder.path, calls, dir)
+        try body(recorder.path, CallLog(file: log), dir)
     }
 
     /// The runtime subcommands in `calls`, in order (the first word after the global flags).
@@ -52,9 +51,17 @@ struct EngineInteropChecks {
         }
     }
 
+    /// The argv lines the recorder script logged, one per runtime call.
+    struct CallLog {
+        let file: URL
+        func read() -> [String] {
+            ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+    }
+
     // MARK: - dockerd
 
-    private func withDocker(_ body: (PrivateDockerd, () -> [String]) throws -> Void) throws {
+    private func withDocker(_ body: (PrivateDockerd, CallLog) throws -> Void) throws {
         try withRecorder { recorder, calls, dir in
             let dockerd = try PrivateDockerd(runtimes: ["swdock": recorder])
             defer { dockerd.stop() }
@@ -75,7 +82,7 @@ struct EngineInteropChecks {
                                            "sh", "-c", "echo to-stderr >&2; exit 3"])
             XCTAssertEqual(code.status, 3, "\(name): the container's exit code must reach `docker run`")
             XCTAssertTrue(code.stderr.contains("to-stderr"), "\(name): stderr: \(code.stderr)")
-            assertCalled(calls(), ["create", "start", "delete"])
+            assertCalled(calls.read(), ["create", "start", "delete"])
             let left = try dockerd.docker(["ps", "-aq"])
             XCTAssertEqual(left.stdout, "", "\(name): --rm must leave no container")
         }
@@ -95,8 +102,8 @@ struct EngineInteropChecks {
             XCTAssertTrue(out.contains("stdin-is-a-tty\n"), "\(name): \(out)")
             XCTAssertTrue(out.contains("24 80\n"), "\(name): the terminal size must reach the container: \(out)")
             XCTAssertTrue(out.contains("got-hello\n"), "\(name): typed input must reach the container: \(out)")
-            XCTAssertTrue(calls().contains { $0.contains(" create ") && $0.contains("--console-socket") },
-                          "\(name): docker -it must create with --console-socket; calls:\n\(calls().joined(separator: "\n"))")
+            XCTAssertTrue(calls.read().contains { $0.contains(" create ") && $0.contains("--console-socket") },
+                          "\(name): docker -it must create with --console-socket; calls:\n\(calls.read().joined(separator: "\n"))")
         }
     }
 
@@ -119,7 +126,7 @@ struct EngineInteropChecks {
             XCTAssertEqual(try dockerd.docker(["unpause", "interop"]).status, 0, "\(name): docker unpause")
             let rm = try dockerd.docker(["rm", "-f", "interop"])
             XCTAssertEqual(rm.status, 0, "\(name): docker rm -f: \(rm.stderr)")
-            assertCalled(calls(), ["create", "start", "exec", "pause", "resume", "kill", "delete"])
+            assertCalled(calls.read(), ["create", "start", "exec", "pause", "resume", "kill", "delete"])
         }
     }
 
@@ -146,7 +153,7 @@ struct EngineInteropChecks {
                                               "--runc-root", dir.appendingPathComponent("runc-root").path,
                                               Self.containerdImage, id + "-x", "sh", "-c", "exit 4"])
             XCTAssertEqual(failing.status, 4, "\(name): ctr run exit code; stderr: \(failing.stderr)")
-            assertCalled(calls(), ["create", "start", "delete"])
+            assertCalled(calls.read(), ["create", "start", "delete"])
             let left = try containerd.ctr(["container", "list", "--quiet"])
             XCTAssertEqual(left.stdout, "", "\(name): ctr run --rm must leave no container")
         }
@@ -154,7 +161,7 @@ struct EngineInteropChecks {
 
     // MARK: - podman
 
-    private func withPodman(_ body: (PrivatePodman, () -> [String]) throws -> Void) throws {
+    private func withPodman(_ body: (PrivatePodman, CallLog) throws -> Void) throws {
         try withRecorder { recorder, calls, dir in
             let podman = try PrivatePodman(runtime: recorder)
             defer { podman.stop() }
@@ -173,7 +180,7 @@ struct EngineInteropChecks {
             XCTAssertEqual(ok.stdout, "ok\n", "\(name): podman run stdout; stderr: \(ok.stderr)")
             let code = try podman.podman(["run", "--rm"] + PrivatePodman.runFlags + [Self.podmanImage, "sh", "-c", "exit 6"])
             XCTAssertEqual(code.status, 6, "\(name): podman run exit code; stderr: \(code.stderr)")
-            assertCalled(calls(), ["create", "start", "delete"])
+            assertCalled(calls.read(), ["create", "start", "delete"])
         }
     }
 
@@ -186,7 +193,7 @@ struct EngineInteropChecks {
             XCTAssertEqual(exec.stdout, "exec-ok\nsleep 1000 \n", "\(name): podman exec; stderr: \(exec.stderr)")
             let rm = try podman.podman(["rm", "-f", "-t", "0", "interop"])
             XCTAssertEqual(rm.status, 0, "\(name): podman rm -f: \(rm.stderr)")
-            assertCalled(calls(), ["create", "start", "exec", "kill", "delete"])
+            assertCalled(calls.read(), ["create", "start", "exec", "kill", "delete"])
         }
     }
 }

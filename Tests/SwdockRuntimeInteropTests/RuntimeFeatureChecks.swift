@@ -46,11 +46,18 @@ struct RuntimeFeatureChecks {
 
     // MARK: - checks
 
-    func hostnameAndDomainname() throws {
-        try run("hostname; cat /proc/sys/kernel/domainname", configure: { spec, _ in
+    func hostname() throws {
+        try run("hostname; cat /proc/sys/kernel/hostname", configure: { spec, _ in
+            spec.hostname = "swdock-interop"
+        }) { expectOutput($0, "swdock-interop\nswdock-interop\n") }
+    }
+
+    /// Not run for runc 1.1 (Debian 12's), which ignores `domainname` (runc supports it from 1.2).
+    func domainname() throws {
+        try run("cat /proc/sys/kernel/domainname", configure: { spec, _ in
             spec.hostname = "swdock-interop"
             spec.domainname = "interop.test"
-        }) { expectOutput($0, "swdock-interop\ninterop.test\n") }
+        }) { expectOutput($0, "interop.test\n") }
     }
 
     func exitCodePropagates() throws {
@@ -60,10 +67,52 @@ struct RuntimeFeatureChecks {
         }
     }
 
-    func deathBySignalGives128PlusSignal() throws {
-        try run("kill -KILL $$") { outcome in
-            XCTAssertEqual(outcome.result.status, 137, "\(runtime): SIGKILL of pid 1 → 128+9; stderr: \(outcome.result.stderr)")
+    func signalDeathOfChildGives128PlusSignal() throws {
+        // pid 1 ignores signals it has no handler for, even SIGKILL from inside, so a child dies instead.
+        try run("sh -c 'kill -KILL $$'; echo child=$?; exit 3") { outcome in
+            XCTAssertEqual(outcome.result.stdout, "child=137\n", "\(runtime); stderr: \(outcome.result.stderr)")
+            XCTAssertEqual(outcome.result.status, 3, "\(runtime)")
         }
+    }
+
+    /// create → state created → start → state running → kill KILL → state stopped → delete.
+    func lifecycleCreateStartKillDelete() throws {
+        try TestEnvironment.requireRoot()
+        let id = "swdock-interop-\(runtime.name)-\(UUID().uuidString.prefix(8).lowercased())"
+        let bundle = try BusyboxBundle(args: ["sleep", "1000"])
+        let output = bundle.directory.appendingPathComponent("container.out")
+        defer {
+            runtime.forceDelete(id: id)
+            runtime.removeState()
+            bundle.remove()
+        }
+        let created = try runtime.create(bundle: bundle, id: id, outputFile: output)
+        XCTAssertEqual(created.status, 0, "\(runtime) create: \(created.stdout)")
+        let afterCreate = try runtime.state(id: id)
+        XCTAssertEqual(afterCreate.status, "created", "\(runtime)")
+        XCTAssertEqual(afterCreate.id, id)
+        XCTAssertEqual(afterCreate.bundle, bundle.directory.path, "\(runtime) state bundle")
+        let pid = try XCTUnwrap(afterCreate.pid, "\(runtime): a created container has a pid")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "/proc/\(pid)"), "\(runtime): init process \(pid) exists")
+
+        let started = try runtime.invoke(["start", id])
+        XCTAssertEqual(started.status, 0, "\(runtime) start: \(started.stderr)")
+        XCTAssertEqual(try runtime.state(id: id).status, "running", "\(runtime)")
+        let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self) }
+        XCTAssertEqual(cmdline, "sleep\u{0}1000\u{0}", "\(runtime): after start the init pid runs the process")
+
+        let killed = try runtime.invoke(["kill", id, "KILL"])
+        XCTAssertEqual(killed.status, 0, "\(runtime) kill: \(killed.stderr)")
+        var status = ""
+        for _ in 0..<200 {
+            status = try runtime.state(id: id).status
+            if status == "stopped" { break }
+            usleep(10_000)
+        }
+        XCTAssertEqual(status, "stopped", "\(runtime): after kill KILL")
+        let deleted = try runtime.invoke(["delete", id])
+        XCTAssertEqual(deleted.status, 0, "\(runtime) delete: \(deleted.stderr)")
+        XCTAssertNotEqual(try runtime.invoke(["state", id]).status, 0, "\(runtime): state of a deleted container must fail")
     }
 
     func processIsPidOneOfNewPidNamespace() throws {
@@ -307,8 +356,18 @@ struct RuntimeFeatureChecks {
                            "\(runtime) hook order; log: \(order)")
             XCTAssertEqual(entries.map(\.1), ["env-prestart", "env-createRuntime", "env-poststart", "env-poststop"],
                            "\(runtime) hook env")
-            XCTAssertEqual(entries.map { $0.2?.status ?? "no state" }, ["creating", "creating", "running", "stopped"],
-                           "\(runtime) hook state status; log: \(order)")
+            // The peers disagree on the status before poststop (runc 1.1: creating, creating, created;
+            // crun 1.8: created, created, running), so only what both give is required.
+            let statuses = entries.map { $0.2?.status ?? "no state" }
+            if statuses.count == 4 {
+                XCTAssertTrue(["creating", "created"].contains(statuses[0]), "\(runtime) prestart status \(statuses[0])")
+                XCTAssertTrue(["creating", "created"].contains(statuses[1]), "\(runtime) createRuntime status \(statuses[1])")
+                XCTAssertTrue(["created", "running"].contains(statuses[2]), "\(runtime) poststart status \(statuses[2])")
+                XCTAssertEqual(statuses[3], "stopped", "\(runtime) poststop status")
+            }
+            for entry in entries.prefix(3) {
+                XCTAssertNotNil(entry.2?.pid, "\(runtime) \(entry.0): the state of a live container has its pid")
+            }
             let bundlePath = outcome.bundle.directory.path
             for entry in entries {
                 XCTAssertEqual(entry.2?.bundle, bundlePath, "\(runtime) \(entry.0) state bundle")

@@ -6,10 +6,10 @@ import SwdockOS
 public final class DaemonProcess: @unchecked Sendable {
     public let name: String
     public let logFile: URL
-    private let process: Process
+    private let process: SpawnedProcess
 
     /// The pid of the started process.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
     public var isRunning: Bool { process.isRunning }
 
     /// Starts `executable arguments`, stdout and stderr appended to `logFile`, stdin /dev/null.
@@ -17,17 +17,12 @@ public final class DaemonProcess: @unchecked Sendable {
                 environment: [String: String]? = nil) throws {
         self.name = name
         self.logFile = logFile
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try log.close()
+        let log = try sys("open", logFile.path) { open(logFile.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) }
+        defer { close(log) }
+        let null = try sys("open", "/dev/null") { open("/dev/null", O_RDONLY | O_CLOEXEC) }
+        defer { close(null) }
+        process = try SpawnedProcess(executable, arguments, stdin: null, stdout: log, stderr: log,
+                                     environment: environment)
     }
 
     /// The log so far (for failure messages).
@@ -39,8 +34,8 @@ public final class DaemonProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if ready() { return }
-            if !process.isRunning {
-                throw FixtureError("start \(name)", "exited with \(process.terminationStatus) before it was ready; log:\n\(log.suffix(3000))")
+            if let code = process.poll() {
+                throw FixtureError("start \(name)", "exited with \(code) before it was ready; log:\n\(log.suffix(3000))")
             }
             usleep(50_000)
         }
@@ -50,11 +45,11 @@ public final class DaemonProcess: @unchecked Sendable {
     /// SIGTERM, wait up to `grace` seconds, then SIGKILL, and reap.
     public func stop(grace: TimeInterval = 15) {
         guard process.isRunning else { return }
-        kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        process.signal(SIGTERM)
+        if process.wait(timeout: grace) == nil {
+            process.signal(SIGKILL)
+            _ = process.wait(timeout: nil)
+        }
     }
 }
 

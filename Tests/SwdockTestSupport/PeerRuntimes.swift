@@ -1,4 +1,5 @@
 import Foundation
+import SwdockOCI
 import XCTest
 
 /// One runc-compatible OCI runtime binary under test (runc, crun or swdock-runtime), with its
@@ -46,6 +47,20 @@ public struct OCIRuntime: Sendable, CustomStringConvertible {
     public func run(bundle: BusyboxBundle, id: String, timeout: TimeInterval = 60) throws -> CommandResult {
         try invoke(["run", "--bundle", bundle.directory.path, id], timeout: timeout,
                    onTimeout: { forceDelete(id: id) })
+    }
+
+    /// `create --bundle DIR ID` with the container's stdio on a file (`outputFile`), so no
+    /// pipe stays open while the container runs; the result's stdout holds what the runtime printed.
+    public func create(bundle: BusyboxBundle, id: String, outputFile: URL) throws -> CommandResult {
+        let (exe, argv) = command(["create", "--bundle", bundle.directory.path, id])
+        return try runCommand(exe, argv, timeout: 60, outputFile: outputFile, onTimeout: { forceDelete(id: id) })
+    }
+
+    /// `state ID`, decoded.
+    public func state(id: String) throws -> RuntimeState {
+        let result = try invoke(["state", id], timeout: 30)
+        guard result.status == 0 else { throw FixtureError("\(name) state \(id)", result.stderr) }
+        return try JSONDecoder().decode(RuntimeState.self, from: Data(result.stdout.utf8))
     }
 
     /// `delete --force ID`, ignoring "does not exist": cleanup after a failed or killed run.

@@ -19,11 +19,11 @@ public final class PrivateContainerd: @unchecked Sendable {
 
     /// Starts containerd and waits until `ctr version` answers on its socket.
     public init(directory: URL? = nil) throws {
-        guard let binary = PeerRuntimes.find("containerd"), let ctr = PeerRuntimes.find("ctr") else {
+        guard let binary = PeerRuntimes.find("containerd"), let ctrPath = PeerRuntimes.find("ctr") else {
             throw FixtureError("start private containerd", "containerd/ctr not installed (apt-get install containerd)")
         }
         self.binary = binary
-        ctrBinary = ctr
+        ctrBinary = ctrPath
         let dir = directory ?? URL(fileURLWithPath: "/tmp/swdock-ctrd-\(UUID().uuidString.prefix(8).lowercased())")
         self.directory = dir
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
