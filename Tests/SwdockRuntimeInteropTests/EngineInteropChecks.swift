@@ -91,7 +91,10 @@ struct EngineInteropChecks {
     func dockerRunInteractiveTerminal() throws {
         try withDocker { dockerd, calls in
             let pty = TestEnvironment.packageRoot.appendingPathComponent("Tests/Harness/peers/pty-run.py").path
-            let script = "tty; test -t 0 && echo stdin-is-a-tty; stty size; echo READY; read line; echo got-$line; exit 7"
+            // The CLI sends its terminal size after the start (a resize through the shim), so wait for it, bounded.
+            let script = "tty; test -t 0 && echo stdin-is-a-tty; " +
+                "for i in $(seq 100); do s=$(stty size 2>/dev/null); [ -n \"$s\" ] && [ \"$s\" != '0 0' ] && break; sleep 0.05; done; " +
+                "echo \"size $s\"; echo READY; read line; echo got-$line; exit 7"
             let argv = ["--timeout", "60", "--send-after", "READY", "hello\r", "--"] +
                 dockerd.dockerCommand(["run", "--rm", "-it", "--runtime", "swdock", "--network", "none",
                                        Self.dockerImage, "sh", "-c", script])
@@ -100,7 +103,7 @@ struct EngineInteropChecks {
             XCTAssertEqual(result.status, 7, "\(name): docker run -it exit code; output:\n\(out)\nstderr: \(result.stderr)")
             XCTAssertTrue(out.contains("/dev/pts/0\n"), "\(name): the container's stdin must be its pty: \(out)")
             XCTAssertTrue(out.contains("stdin-is-a-tty\n"), "\(name): \(out)")
-            XCTAssertTrue(out.contains("24 80\n"), "\(name): the terminal size must reach the container: \(out)")
+            XCTAssertTrue(out.contains("size 24 80\n"), "\(name): the terminal size must reach the container: \(out)")
             XCTAssertTrue(out.contains("got-hello\n"), "\(name): typed input must reach the container: \(out)")
             XCTAssertTrue(calls.read().contains { $0.contains(" create ") && $0.contains("--console-socket") },
                           "\(name): docker -it must create with --console-socket; calls:\n\(calls.read().joined(separator: "\n"))")
@@ -112,7 +115,7 @@ struct EngineInteropChecks {
             let run = try dockerd.docker(["run", "-d", "--runtime", "swdock", "--network", "none", "--name", "interop",
                                           Self.dockerImage, "sleep", "1000"])
             XCTAssertEqual(run.status, 0, "\(name): docker run -d: \(run.stderr)")
-            let exec = try dockerd.docker(["exec", "interop", "sh", "-c", "echo exec-ok; cat /proc/1/cmdline | tr '\\0' ' '"])
+            let exec = try dockerd.docker(["exec", "interop", "sh", "-c", "echo exec-ok; cat /proc/1/cmdline | tr '\\0' ' '; echo"])
             XCTAssertEqual(exec.stdout, "exec-ok\nsleep 1000 \n", "\(name): docker exec; stderr: \(exec.stderr)")
             let user = try dockerd.docker(["exec", "-u", "1000:1000", "interop", "id"])
             XCTAssertEqual(user.stdout, "uid=1000 gid=1000 groups=1000\n", "\(name): docker exec -u; stderr: \(user.stderr)")
@@ -189,7 +192,7 @@ struct EngineInteropChecks {
             let run = try podman.podman(["run", "-d", "--name", "interop"] + PrivatePodman.runFlags +
                                         [Self.podmanImage, "sleep", "1000"])
             XCTAssertEqual(run.status, 0, "\(name): podman run -d: \(run.stderr)")
-            let exec = try podman.podman(["exec", "interop", "sh", "-c", "echo exec-ok; echo $$ > /dev/null; cat /proc/1/cmdline | tr '\\0' ' '"])
+            let exec = try podman.podman(["exec", "interop", "sh", "-c", "echo exec-ok; cat /proc/1/cmdline | tr '\\0' ' '; echo"])
             XCTAssertEqual(exec.stdout, "exec-ok\nsleep 1000 \n", "\(name): podman exec; stderr: \(exec.stderr)")
             let rm = try podman.podman(["rm", "-f", "-t", "0", "interop"])
             XCTAssertEqual(rm.status, 0, "\(name): podman rm -f: \(rm.stderr)")
