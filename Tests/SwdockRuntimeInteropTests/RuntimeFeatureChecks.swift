@@ -306,6 +306,23 @@ struct RuntimeFeatureChecks {
         }
     }
 
+    /// As docker and podman configure it: noNewPrivileges false and no CAP_SYS_ADMIN in the
+    /// container's sets, so the filter must be loaded while the runtime still holds the privilege.
+    func seccompWithoutNoNewPrivileges() throws {
+        try run("mkdir /dev/shm/denied; echo \"[$?]\"; grep ^NoNewPrivs /proc/self/status", configure: { spec, _ in
+            spec.process?.noNewPrivileges = false
+            let caps = ["CAP_CHOWN", "CAP_KILL", "CAP_SETUID", "CAP_SETGID"]
+            spec.process?.capabilities = RuntimeSpec.Capabilities(bounding: caps, effective: caps, permitted: caps)
+            spec.linux?.seccomp = RuntimeSpec.Seccomp(
+                defaultAction: "SCMP_ACT_ALLOW",
+                syscalls: [RuntimeSpec.Syscall(names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 95)])
+        }) { outcome in
+            XCTAssertEqual(outcome.result.status, 0, "\(runtime); stderr: \(outcome.result.stderr)")
+            XCTAssertEqual(outcome.result.stdout, "[1]\nNoNewPrivs:\t0\n", "\(runtime); stderr: \(outcome.result.stderr)")
+            XCTAssertTrue(outcome.result.stderr.contains("Operation not supported"), "\(runtime): \(outcome.result.stderr)")
+        }
+    }
+
     func cgroupLimitsApplied() throws {
         try run("cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes", configure: { spec, _ in
             spec.linux?.cgroupsPath = "/swdock-interop-\(UUID().uuidString.prefix(8).lowercased())"

@@ -27,6 +27,7 @@ final class RuncFeatureTests: XCTestCase {
     func testDefaultDevices() throws { try checks().defaultDevices() }
     func testNoHostFileDescriptorOrCwdLeaks() throws { try checks().noHostFileDescriptorOrCwdLeaks() }
     func testSeccompErrnoReturned() throws { try checks().seccompErrnoReturned() }
+    func testSeccompWithoutNoNewPrivileges() throws { try checks().seccompWithoutNoNewPrivileges() }
     func testCgroupLimitsApplied() throws { try checks().cgroupLimitsApplied() }
     func testHooksRunInOrderWithState() throws { try checks().hooksRunInOrderWithState() }
 }
@@ -55,6 +56,7 @@ final class CrunFeatureTests: XCTestCase {
     func testDefaultDevices() throws { try checks().defaultDevices() }
     func testNoHostFileDescriptorOrCwdLeaks() throws { try checks().noHostFileDescriptorOrCwdLeaks() }
     func testSeccompErrnoReturned() throws { try checks().seccompErrnoReturned() }
+    func testSeccompWithoutNoNewPrivileges() throws { try checks().seccompWithoutNoNewPrivileges() }
     func testCgroupLimitsApplied() throws { try checks().cgroupLimitsApplied() }
     func testHooksRunInOrderWithState() throws { try checks().hooksRunInOrderWithState() }
 }
@@ -83,6 +85,7 @@ final class SwdockRuntimeFeatureTests: XCTestCase {
     func testDefaultDevices() throws { try checks().defaultDevices() }
     func testNoHostFileDescriptorOrCwdLeaks() throws { try checks().noHostFileDescriptorOrCwdLeaks() }
     func testSeccompErrnoReturned() throws { try checks().seccompErrnoReturned() }
+    func testSeccompWithoutNoNewPrivileges() throws { try checks().seccompWithoutNoNewPrivileges() }
     func testCgroupLimitsApplied() throws { try checks().cgroupLimitsApplied() }
     func testHooksRunInOrderWithState() throws { try checks().hooksRunInOrderWithState() }
 }
