@@ -149,11 +149,13 @@ struct EngineInteropChecks {
             let id = "interop-\(UUID().uuidString.prefix(8).lowercased())"
             let run = try containerd.ctr(["run", "--rm", "--runc-binary", recorder,
                                           "--runc-root", dir.appendingPathComponent("runc-root").path,
+                                          "--cgroup", "\(containerd.cgroupParent)/\(id)",
                                           Self.containerdImage, id, "sh", "-c", "echo ok; echo $$"])
             XCTAssertEqual(run.status, 0, "\(name): ctr run: \(run.stderr)\ncontainerd log:\n\(containerd.log.suffix(2000))")
             XCTAssertEqual(run.stdout, "ok\n1\n", "\(name): ctr run stdout; stderr: \(run.stderr)")
             let failing = try containerd.ctr(["run", "--rm", "--runc-binary", recorder,
                                               "--runc-root", dir.appendingPathComponent("runc-root").path,
+                                              "--cgroup", "\(containerd.cgroupParent)/\(id)-x",
                                               Self.containerdImage, id + "-x", "sh", "-c", "exit 4"])
             XCTAssertEqual(failing.status, 4, "\(name): ctr run exit code; stderr: \(failing.stderr)")
             assertCalled(calls.read(), ["create", "start", "delete"])
@@ -178,10 +180,10 @@ struct EngineInteropChecks {
 
     func podmanRunRemove() throws {
         try withPodman { podman, calls in
-            let ok = try podman.podman(["run", "--rm"] + PrivatePodman.runFlags + [Self.podmanImage, "echo", "ok"])
+            let ok = try podman.podman(["run", "--rm"] + podman.runFlags + [Self.podmanImage, "echo", "ok"])
             XCTAssertEqual(ok.status, 0, "\(name): podman run: \(ok.stderr)")
             XCTAssertEqual(ok.stdout, "ok\n", "\(name): podman run stdout; stderr: \(ok.stderr)")
-            let code = try podman.podman(["run", "--rm"] + PrivatePodman.runFlags + [Self.podmanImage, "sh", "-c", "exit 6"])
+            let code = try podman.podman(["run", "--rm"] + podman.runFlags + [Self.podmanImage, "sh", "-c", "exit 6"])
             XCTAssertEqual(code.status, 6, "\(name): podman run exit code; stderr: \(code.stderr)")
             assertCalled(calls.read(), ["create", "start", "delete"])
         }
@@ -189,7 +191,7 @@ struct EngineInteropChecks {
 
     func podmanDetachedExec() throws {
         try withPodman { podman, calls in
-            let run = try podman.podman(["run", "-d", "--name", "interop"] + PrivatePodman.runFlags +
+            let run = try podman.podman(["run", "-d", "--name", "interop"] + podman.runFlags +
                                         [Self.podmanImage, "sleep", "1000"])
             XCTAssertEqual(run.status, 0, "\(name): podman run -d: \(run.stderr)")
             let exec = try podman.podman(["exec", "interop", "sh", "-c", "echo exec-ok; cat /proc/1/cmdline | tr '\\0' ' '; echo"])

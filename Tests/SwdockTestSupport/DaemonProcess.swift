@@ -100,6 +100,26 @@ public enum HostCleanup {
         return failures
     }
 
+    /// Removes the cgroup `path` (absolute, e.g. `/swdock-docker-1a2b3c4d`) and everything below
+    /// it in every hierarchy under /sys/fs/cgroup (v1 controllers and the unified v2 mount),
+    /// deepest first; only empty cgroups can go, so a live process keeps its cgroup.
+    public static func removeCgroupTree(_ path: String) {
+        guard path.hasPrefix("/"), path.count > 8 else { return }
+        let root = "/sys/fs/cgroup"
+        for hierarchy in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let top = root + "/" + hierarchy + path
+            guard FileManager.default.fileExists(atPath: top) else { continue }
+            var dirs = [top]
+            if let walker = FileManager.default.enumerator(atPath: top) {
+                for case let sub as String in walker
+                where (try? FileManager.default.attributesOfItem(atPath: top + "/" + sub)[.type] as? FileAttributeType) == .typeDirectory {
+                    dirs.append(top + "/" + sub)
+                }
+            }
+            for dir in dirs.sorted(by: { $0.count > $1.count }) { rmdir(dir) }
+        }
+    }
+
     /// Kills processes, unmounts and removes a test's private directory.
     public static func removeTree(_ directory: URL) {
         killProcesses(mentioning: directory.path)

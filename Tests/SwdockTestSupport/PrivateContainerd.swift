@@ -13,6 +13,9 @@ public final class PrivateContainerd: @unchecked Sendable {
     public var address: String { directory.appendingPathComponent("containerd.sock").path }
     public let binary: String
     public let ctrBinary: String
+    /// The parent cgroup for containers the test starts (`ctr run --cgroup <this>/<id>`; by
+    /// default ctr would leave /<namespace> behind); removed by `stop()`.
+    public let cgroupParent = "/swdock-ctrd-\(UUID().uuidString.prefix(8).lowercased())"
     /// The mount namespace containerd, its shims and its clients run in.
     public let namespace: PrivateMountNamespace
     private var daemon: DaemonProcess?
@@ -107,6 +110,7 @@ public final class PrivateContainerd: @unchecked Sendable {
         HostCleanup.killProcesses(mentioning: directory.path)
         namespace.stop()
         HostCleanup.removeTree(directory)
+        HostCleanup.removeCgroupTree(cgroupParent)
     }
 
     deinit { if daemon != nil { stop() } }

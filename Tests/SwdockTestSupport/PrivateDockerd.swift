@@ -14,6 +14,8 @@ public final class PrivateDockerd: @unchecked Sendable {
     public var socket: String { directory.appendingPathComponent("docker.sock").path }
     /// The docker CLI of Debian's docker.io (not whatever `docker` comes first in PATH).
     public let cli: String
+    /// `--cgroup-parent` of the daemon: containers' cgroups go below it (not /docker); removed by `stop()`.
+    public let cgroupParent = "/swdock-docker-\(UUID().uuidString.prefix(8).lowercased())"
     private var daemon: DaemonProcess?
 
     /// Starts containerd and dockerd, and waits until `GET /_ping` answers `OK`.
@@ -39,6 +41,7 @@ public final class PrivateDockerd: @unchecked Sendable {
                 "--containerd", containerd.address,
                 "--bridge=none", "--iptables=false", "--ip6tables=false",
                 "--ip-forward=false", "--ip-masq=false",
+                "--cgroup-parent", cgroupParent,
             ]
             for (name, path) in runtimes.sorted(by: { $0.key < $1.key }) { arguments += ["--add-runtime", "\(name)=\(path)"] }
             let (exe, argv) = containerd.inNamespace(dockerd, arguments)
@@ -84,6 +87,7 @@ public final class PrivateDockerd: @unchecked Sendable {
         daemon = nil
         containerd.removeAllContainers(namespace: "moby")
         containerd.stop()
+        HostCleanup.removeCgroupTree(cgroupParent)
     }
 
     deinit { if daemon != nil { stop() } }

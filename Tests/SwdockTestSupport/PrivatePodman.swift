@@ -15,8 +15,14 @@ public final class PrivatePodman: @unchecked Sendable {
     public let runtime: String
     private let namespace: PrivateMountNamespace
 
-    /// The `run` flags podman needs on this machine.
-    public static let runFlags = ["--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
+    /// The parent cgroup of the containers (podman's default, /libpod_parent, would stay behind).
+    public let cgroupParent = "/swdock-podman-\(UUID().uuidString.prefix(8).lowercased())"
+
+    /// The `run` flags podman needs on this machine, and our cgroup parent.
+    public var runFlags: [String] {
+        ["--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+         "--cgroup-parent", cgroupParent]
+    }
 
     public init(runtime: String) throws {
         guard let podman = PeerRuntimes.find("podman"), PeerRuntimes.find("conmon") != nil else {
@@ -58,5 +64,6 @@ public final class PrivatePodman: @unchecked Sendable {
         HostCleanup.killProcesses(mentioning: directory.path)
         namespace.stop()
         HostCleanup.removeTree(directory)
+        HostCleanup.removeCgroupTree(cgroupParent)
     }
 }
