@@ -17,6 +17,13 @@ struct EngineInteropChecks {
     static let containerdImage = "docker.io/library/swdock-busybox:latest"
     static let podmanImage = "localhost/swdock-busybox:latest"
 
+    /// Skips (fails under SWDOCK_TEST_STRICT=1) when a peer program is not installed.
+    func requirePrograms(_ names: [String], package: String) throws {
+        for name in names where PeerRuntimes.find(name) == nil {
+            try TestEnvironment.missing("\(name) is not installed (apt-get install \(package))")
+        }
+    }
+
     /// A temp directory with the recorder script, removed at the end of `body`.
     func withRecorder(_ body: (_ recorder: String, _ calls: CallLog, _ dir: URL) throws -> Void) throws {
         try TestEnvironment.requireRoot()
@@ -62,6 +69,7 @@ struct EngineInteropChecks {
     // MARK: - dockerd
 
     private func withDocker(_ body: (PrivateDockerd, CallLog) throws -> Void) throws {
+        try requirePrograms(["dockerd", "containerd", "ctr", "curl"], package: "docker.io containerd curl")
         try withRecorder { recorder, calls, dir in
             let dockerd = try PrivateDockerd(runtimes: ["swdock": recorder])
             defer { dockerd.stop() }
@@ -136,6 +144,7 @@ struct EngineInteropChecks {
     // MARK: - containerd
 
     func ctrRun() throws {
+        try requirePrograms(["containerd", "ctr"], package: "containerd")
         try withRecorder { recorder, calls, dir in
             let containerd = try PrivateContainerd()
             defer {
@@ -167,6 +176,7 @@ struct EngineInteropChecks {
     // MARK: - podman
 
     private func withPodman(_ body: (PrivatePodman, CallLog) throws -> Void) throws {
+        try requirePrograms(["podman", "conmon"], package: "podman conmon")
         try withRecorder { recorder, calls, dir in
             let podman = try PrivatePodman(runtime: recorder)
             defer { podman.stop() }
