@@ -112,7 +112,7 @@ let package = Package(
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
         .target(name: "SwdockTestSupport",
-                dependencies: ["SwdockOS", "CSwdockSys", .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["SwdockOS", "SwdockOCI", "CSwdockSys", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Tests/SwdockTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SwdockOSTests", dependencies: ["SwdockOS", "SwdockTestSupport"],
@@ -138,6 +138,9 @@ let package = Package(
         .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockRuntimeTests", dependencies: ["SwdockRuntime", "SwdockOCI", "SwdockTestSupport"],
+                    swiftSettings: swiftSettings),
+        /// The same bundles under runc, crun and swdock-runtime; dockerd, containerd and podman driving a runtime.
+        .testTarget(name: "SwdockRuntimeInteropTests", dependencies: ["SwdockTestSupport", "SwdockOCI"],
                     swiftSettings: swiftSettings),
     ]
 )
