@@ -78,7 +78,7 @@ let package = Package(
         // ── API ──────────────────────────────────────────────────────────────
         .target(name: "SwdockAPI", dependencies: ["SwdockOCI"], swiftSettings: swiftSettings),
         .target(name: "SwdockServer",
-                dependencies: ["SwdockAPI", "SwdockEngine", "SwdockOS", "SwdockCgroups",
+                dependencies: ["SwdockAPI", "SwdockEngine", "SwdockOS", "SwdockCgroups", "CSwdockSys",
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -26,9 +26,16 @@ public struct APIResponse: Sendable {
         self.body = body
     }
 
+    /// Go's encoder does not escape `/`; Foundation's does unless told.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }
+
     /// A JSON document ending in `\n`, as dockerd writes them.
     public static func json<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok) throws -> APIResponse {
-        var bytes = Array(try JSONEncoder().encode(value))
+        var bytes = Array(try encoder.encode(value))
         bytes.append(UInt8(ascii: "\n"))
         return APIResponse(status: status, headers: ["Content-Type": "application/json"], body: .bytes(bytes))
     }
@@ -60,7 +67,7 @@ public struct APIResponse: Sendable {
                                                          "X-Content-Type-Options": "nosniff"],
                                body: .bytes(Array((error.message + "\n").utf8)))
         }
-        var bytes = (try? JSONEncoder().encode(ErrorResponse(message: error.message))).map(Array.init) ?? Array("{}".utf8)
+        var bytes = (try? encoder.encode(ErrorResponse(message: error.message))).map(Array.init) ?? Array("{}".utf8)
         bytes.append(UInt8(ascii: "\n"))
         return APIResponse(status: status, headers: ["Content-Type": "application/json"], body: .bytes(bytes))
     }

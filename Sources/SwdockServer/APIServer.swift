@@ -56,10 +56,10 @@ public final class APIServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // The handler never writes a body for HEAD and always frames bodies itself, so the
+                    // encoder does not need to learn request methods from the decoder.
                     let encoder = HTTPResponseEncoder()
-                    let decoder = HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes,
-                                                     limitConfiguration: NIOHTTPDecoderLimitConfiguration(),
-                                                     responseEncoder: encoder)
+                    let decoder = HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(encoder, name: HTTPConnectionHandler.encoderName)
                     try sync.addHandler(ByteToMessageHandler(decoder), name: HTTPConnectionHandler.decoderName)

@@ -1,5 +1,6 @@
 import Foundation
 import SwdockAPI
+import SwdockOS
 
 /// swdockd's settings: defaults, then `/etc/swdock/daemon.json` (Docker's keys where they
 /// overlap), then flags. As in dockerd, a setting given both as a flag and in the file is an
@@ -84,7 +85,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Parses daemon.json, refusing keys it does not know.
     static func parseFile(_ path: String) throws -> [String: JSONValue] {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        do {
+            let fd = try FileDescriptor.open(path, O_RDONLY)
+            defer { fd.close() }
+            data = Data(try fd.readAll())
+        } catch {
             throw ServerError(.configuration, "unable to configure the swdock daemon with file \(path)", cause: error)
         }
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x09 || $0 == 0x0d }) { return [:] }

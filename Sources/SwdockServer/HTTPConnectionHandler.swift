@@ -217,6 +217,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                         let (handler, context) = bound.value
                         guard case .responding = handler.state else { return }
                         context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in
+                            let (handler, context) = bound.value
                             handler.responseFinished(keepAlive: keepAlive, context: context)
                         }
                     }

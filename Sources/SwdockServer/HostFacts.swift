@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSwdockSys
 import SwdockCgroups
 import SwdockOS
 
@@ -160,9 +161,9 @@ struct HostFacts: Sendable {
 
     /// The filesystem type of `path` in dockerd's words (`extfs`, `xfs`, …).
     static func backingFilesystem(_ path: String) -> String {
-        var info = statfs()
-        guard (try? sys("statfs", path) { statfs(path, &info) }) != nil else { return "unknown" }
-        switch UInt64(UInt(bitPattern: Int(info.f_type))) & 0xffff_ffff {
+        var type: Int64 = 0
+        guard (try? sys("statfs", path) { swdock_statfs_type(path, &type) }) != nil else { return "unknown" }
+        switch UInt64(bitPattern: type) & 0xffff_ffff {
         case 0xEF53: return "extfs"
         case 0x5846_5342: return "xfs"
         case 0x9123_683E: return "btrfs"
@@ -170,7 +171,7 @@ struct HostFacts: Sendable {
         case 0x794C_7630: return "overlayfs"
         case 0x2FC1_2FC1: return "zfs"
         case 0x6573_5546: return "fuse"
-        default: return String(UInt32(truncatingIfNeeded: Int(info.f_type)), radix: 16)
+        default: return String(UInt32(truncatingIfNeeded: type), radix: 16)
         }
     }
 }

@@ -16,10 +16,9 @@ enum UnixSocketPreparation {
         let parent = path.split(separator: "/").dropLast().joined(separator: "/")
         if !parent.isEmpty { try makeDirectories("/" + parent) }
         var info = stat()
-        do {
-            try sys("lstat", path) { lstat(path, &info) }
-        } catch let error as OSError where error.errno == ENOENT {
-            return
+        if let code = failure({ () throws(OSError) in _ = try sys("lstat", path) { lstat(path, &info) } }) {
+            if code.errno == ENOENT { return }
+            throw ServerError(.listen, "listen on unix://\(path)", cause: code)
         }
         guard info.st_mode & S_IFMT == S_IFSOCK else {
             throw ServerError(.listen, "listen on unix://\(path): the path exists and is not a socket; not removing it")
@@ -50,27 +49,35 @@ enum UnixSocketPreparation {
             for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
         }
         let size = socklen_t(MemoryLayout<sockaddr_un>.size)
-        do {
-            try sys("connect", path) {
+        let error = failure({ () throws(OSError) in
+            _ = try sys("connect", path) {
                 withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, size) } }
             }
-            return true
-        } catch let error as OSError where error.errno == ECONNREFUSED || error.errno == ENOENT {
-            return false
-        }
+        })
+        guard let error else { return true }
+        if error.errno == ECONNREFUSED || error.errno == ENOENT { return false }
+        throw error
     }
 
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
         var current = ""
         for component in path.split(separator: "/") {
             current += "/" + component
-            do {
-                try sys("mkdir", current) { mkdir(current, mode) }
-            } catch let error as OSError where error.errno == EEXIST {
-                continue
-            } catch {
+            if let error = failure({ () throws(OSError) in _ = try sys("mkdir", current) { mkdir(current, mode) } }),
+               error.errno != EEXIST {
                 throw ServerError(.filesystem, "create directory \(current)", cause: error)
             }
         }
+    }
+}
+
+/// The error of a call, or nil when it succeeded (a plain function: matching typed errors in
+/// `catch … where` clauses crashes the Swift 6.3 compiler).
+func failure(_ body: () throws(OSError) -> Void) -> OSError? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return error
     }
 }

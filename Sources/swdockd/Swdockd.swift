@@ -77,14 +77,16 @@ struct Swdockd: AsyncParsableCommand {
 
     private func fail(_ message: String) -> Never {
         FileDescriptor.standardError.writeAll(message: "swdockd: \(message)\n")
-        exit(1)
+        Glibc.exit(1)
     }
 
     private func prepareExecRoot(_ path: String) throws {
         var current = ""
         for component in path.split(separator: "/") {
             current += "/" + component
-            do { try sys("mkdir", current) { mkdir(current, 0o700) } } catch let error as OSError where error.errno == EEXIST { _ = error }
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                throw OSError(call: "mkdir", object: current, errno: errno)
+            }
         }
     }
 
