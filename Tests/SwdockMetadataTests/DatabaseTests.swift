@@ -159,9 +159,10 @@ final class DatabaseTests: XCTestCase {
 
     func testConcurrentWritersAreSerialised() throws {
         let db = try Database(path: path)
+        let records = (1...200).map { container($0) }
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             for n in 0..<25 {
-                let record = container(worker * 25 + n + 1)
+                let record = records[worker * 25 + n]
                 try? db.write { connection in
                     try connection.insertContainer(record)
                     try connection.updateContainerState(id: record.id, state: #"{"Status":"running"}"#)
