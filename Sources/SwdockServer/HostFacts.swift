@@ -32,6 +32,18 @@ struct HostFacts: Sendable {
     var openFiles = 0
     var threads = 0
 
+    /// Only uname(2): what `/version` needs, without reading /proc.
+    static func readKernel() -> HostFacts {
+        var facts = HostFacts()
+        var names = utsname()
+        if (try? sys("uname") { uname(&names) }) != nil {
+            facts.kernelVersion = field(&names.release)
+            facts.architecture = field(&names.machine)
+            facts.hostname = field(&names.nodename)
+        }
+        return facts
+    }
+
     static func read() -> HostFacts {
         var facts = HostFacts()
         var names = utsname()

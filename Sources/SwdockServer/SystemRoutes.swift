@@ -70,12 +70,12 @@ public enum SystemRoutes {
     }
 
     /// The daemon executable's modification time, the closest thing to a build time it has.
-    static var buildTime: String {
+    static let buildTime: String = {
         var info = stat()
         guard (try? sys("stat", "/proc/self/exe") { stat("/proc/self/exe", &info) }) != nil else { return "" }
         let date = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
         return rfc3339(date, fractional: false)
-    }
+    }()
 
     static func rfc3339(_ date: Date, fractional: Bool) -> String {
         let formatter = ISO8601DateFormatter()
@@ -85,7 +85,7 @@ public enum SystemRoutes {
     }
 
     public static func version(identity: DaemonIdentity) -> SystemVersion {
-        let host = HostFacts.read()
+        let host = HostFacts.readKernel()
         let arch = goArch(host.architecture)
         let details = ["ApiVersion": SwdockVersion.apiVersion, "Arch": arch, "BuildTime": buildTime, "Experimental": "false",
                        "GitCommit": "", "GoVersion": swiftVersion, "KernelVersion": host.kernelVersion,
