@@ -33,6 +33,9 @@ struct Swdockd: AsyncParsableCommand {
     var requestTimeout: Int?
 
     func run() async throws {
+        // Before anything can be bound: a SIGTERM that arrives once the socket answers must
+        // already be a graceful stop, not the default kill.
+        let stop = StopSignal()
         var flags = DaemonConfiguration.Flags()
         flags.hosts = host
         flags.dataRoot = dataRoot
@@ -64,7 +67,7 @@ struct Swdockd: AsyncParsableCommand {
                                                    configuration: serverConfiguration, logger: logger)
             logger.info("swdockd \(SwdockVersion.version) ready", metadata: ["data-root": "\(config.dataRoot)",
                                                                             "pid": "\(getpid())"])
-            let signal = await Self.waitForStopSignal()
+            let signal = await stop.wait()
             logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
             await server.stop()
             withExtendedLifetime(lock) {}
@@ -100,34 +103,40 @@ struct Swdockd: AsyncParsableCommand {
         }
     }
 
-    /// Waits for SIGTERM or SIGINT (delivered to a dispatch source, not a handler, so the stop
-    /// runs as ordinary code).
-    static func waitForStopSignal() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let queue = DispatchQueue(label: "swdockd.signals")
-            let box = SignalSources()
-            for number in [SIGTERM, SIGINT] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler {
-                    guard box.fire() else { return }
-                    continuation.resume(returning: number)
-                }
-                source.resume()
-                box.sources.append(source)
-            }
-        }
-    }
 }
 
-/// Keeps the signal sources alive and makes sure the continuation resumes once.
-private final class SignalSources: @unchecked Sendable {
-    var sources: [any DispatchSourceSignal] = []
-    private var fired = false
-    func fire() -> Bool {
-        if fired { return false }
-        fired = true
-        return true
+/// SIGTERM/SIGINT delivered to dispatch sources (not a handler), so the stop runs as ordinary
+/// code; set up once at start so no signal is lost between binding and waiting.
+private final class StopSignal: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "swdockd.signals")
+    private var sources: [any DispatchSourceSignal] = []
+    private var received: Int32?
+    private var waiter: CheckedContinuation<Int32, Never>?
+
+    init() {
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [unowned self] in self.deliver(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func deliver(_ number: Int32) {
+        guard received == nil else { return }
+        received = number
+        waiter?.resume(returning: number)
+        waiter = nil
+    }
+
+    /// Returns the first stop signal, at once if it already came.
+    func wait() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                if let received = self.received { continuation.resume(returning: received) } else { self.waiter = continuation }
+            }
+        }
     }
 }
 
