@@ -55,6 +55,11 @@ extension FileDescriptor {
         try sys("dup3", "fd \(rawValue) → \(target)") { swdock_dup3(rawValue, target, closeOnExec ? 1 : 0) }
     }
 
+    /// A new close-on-exec fd for the same open file (`F_DUPFD_CLOEXEC`).
+    public func duplicated() throws(OSError) -> FileDescriptor {
+        FileDescriptor(rawValue: try sys("fcntl(F_DUPFD_CLOEXEC)", "fd \(rawValue)") { swdock_fcntl_int(rawValue, F_DUPFD_CLOEXEC, 0) })
+    }
+
     /// Shuts down the writing side of a socket (the peer reads end of stream).
     public func shutdownWrite() { _ = shutdown(rawValue, Int32(SHUT_WR)) }
 

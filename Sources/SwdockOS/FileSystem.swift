@@ -82,6 +82,13 @@ public enum FileSystem {
         try sys("rename", "\"\(from)\" → \"\(to)\"") { Glibc.rename(from, to) }
     }
 
+    /// The target of a symbolic link (`readlink`).
+    public static func resolveSymlink(_ path: String) throws(OSError) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = try sys("readlink", "\"\(path)\"") { readlink(path, &buffer, buffer.count - 1) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Whether something exists at `path` (symlinks not followed).
     public static func exists(_ path: String) -> Bool {
         var info = stat()

@@ -55,6 +55,11 @@ extension ChildProcess {
         try sys("prctl(PR_SET_CHILD_SUBREAPER)") { swdock_set_child_subreaper() }
     }
 
+    /// Sends `signal` to `pid`.
+    public static func signal(_ pid: pid_t, _ signal: Int32) throws(OSError) {
+        try sys("kill", "pid \(pid) signal \(signal)") { kill(pid, signal) }
+    }
+
     /// Whether a process with this pid exists (signal 0).
     public static func exists(_ pid: pid_t) -> Bool {
         kill(pid, 0) == 0 || swdock_errno() == EPERM
