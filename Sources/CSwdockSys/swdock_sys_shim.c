@@ -217,3 +217,14 @@ int swdock_set_winsize(int fd, unsigned short rows, unsigned short cols) {
 int swdock_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 int swdock_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int swdock_dup3(int oldfd, int newfd, int cloexec) { return dup3(oldfd, newfd, cloexec ? O_CLOEXEC : 0); }
+
+#include <sys/mman.h>
+extern char __executable_start[];
+extern char etext[];
+
+int swdock_release_text_mappings(void) {
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)__executable_start & ~(page - 1);
+    uintptr_t end = ((uintptr_t)etext + page - 1) & ~(page - 1);
+    return madvise((void *)start, end - start, MADV_DONTNEED);
+}

@@ -42,6 +42,9 @@ public final class EventLoop {
     private var nextToken: UInt64 = 1
     private var timers: [Timer] = []
     private var stopped = false
+    private var idleAction: (() -> Void)?
+    private var idleMilliseconds: Int64 = 0
+    private var busySinceIdle = false
 
     public init() throws(OSError) {
         epoll = FileDescriptor(rawValue: try sys("epoll_create1") { swdock_epoll_create() })
@@ -89,6 +92,14 @@ public final class EventLoop {
 
     public func cancelTimer(_ id: UInt64) { timers.removeAll { $0.id == id } }
 
+    /// Runs `action` once whenever the loop has had no event and no timer for `milliseconds`
+    /// after some activity (never repeatedly while it stays idle: an idle loop stays asleep).
+    public func onIdle(afterMilliseconds milliseconds: Int64, _ action: @escaping () -> Void) {
+        idleMilliseconds = milliseconds
+        idleAction = action
+        busySinceIdle = true
+    }
+
     /// Makes `run()` return after the current iteration.
     public func stop() { stopped = true }
 
@@ -102,6 +113,8 @@ public final class EventLoop {
             if let next = timers.min(by: { $0.deadline < $1.deadline }) {
                 timeout = Int32(clamping: max(0, next.deadline - MonotonicClock.milliseconds()))
             }
+            let waitingForIdle = idleAction != nil && busySinceIdle && (timeout < 0 || Int64(timeout) > idleMilliseconds)
+            if waitingForIdle { timeout = Int32(clamping: idleMilliseconds) }
             let count = try sys("epoll_wait") {
                 tokens.withUnsafeMutableBufferPointer { t in
                     events.withUnsafeMutableBufferPointer { e in
@@ -109,6 +122,12 @@ public final class EventLoop {
                     }
                 }
             }
+            if count == 0 && waitingForIdle && timers.allSatisfy({ $0.deadline > MonotonicClock.milliseconds() }) {
+                busySinceIdle = false
+                idleAction?()
+                continue
+            }
+            if count > 0 { busySinceIdle = true }
             for i in 0..<Int(count) {
                 guard let registration = registrations[tokens[i]] else { continue }
                 registration.handler(IOEvents(rawValue: events[i]))
@@ -123,6 +142,7 @@ public final class EventLoop {
         let due = timers.filter { $0.deadline <= now }
         guard !due.isEmpty else { return }
         timers.removeAll { $0.deadline <= now }
+        busySinceIdle = true
         for timer in due { timer.action() }
     }
 }

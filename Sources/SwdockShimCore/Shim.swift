@@ -247,6 +247,9 @@ public final class Shim {
 
     /// Serves until the container is deleted or the shim is shut down; returns the exit code.
     public func run() -> Int32 {
+        if options.releaseCodeWhenIdle {
+            loop.onIdle(afterMilliseconds: 1000) { ChildProcess.releaseCodeMappings() }
+        }
         do {
             try loop.run()
         } catch {

@@ -26,6 +26,9 @@ public struct ShimOptions: Sendable, Equatable {
     public var readyFD: Int32?
     /// Stay in the foreground (no detaching re-spawn); for debugging.
     public var foreground = false
+    /// Drop the mappings of code pages after a second without events (see
+    /// `ChildProcess.releaseCodeMappings`); `--keep-code-mapped` turns it off.
+    public var releaseCodeWhenIdle = true
     /// Internal: this is the detached copy.
     public var detached = false
 
@@ -38,6 +41,7 @@ public struct ShimOptions: Sendable, Equatable {
             && a.stdin == b.stdin && a.tty == b.tty && a.consoleSize?.rows == b.consoleSize?.rows
             && a.consoleSize?.columns == b.consoleSize?.columns && a.readyFD == b.readyFD
             && a.foreground == b.foreground && a.detached == b.detached
+            && a.releaseCodeWhenIdle == b.releaseCodeWhenIdle
     }
 
     public static let usage = """
@@ -62,6 +66,7 @@ public struct ShimOptions: Sendable, Equatable {
           --console-size ROWSxCOLS initial terminal size with --tty
           --ready-fd N             write the ready line to fd N (default: stdout)
           --foreground             do not detach (debugging)
+          --keep-code-mapped       do not release code page mappings when idle
           --version, --help
 
         """
@@ -121,6 +126,7 @@ public struct ShimOptions: Sendable, Equatable {
                 guard let fd = Int32(v), fd >= 0 else { throw ShimError(.invalid, "--ready-fd: \"\(v)\" is not an fd") }
                 o.readyFD = fd
             case "--foreground": o.foreground = true
+            case "--keep-code-mapped": o.releaseCodeWhenIdle = false
             case "--detached": o.detached = true
             default: throw ShimError(.invalid, "unknown flag \"\(flag)\"")
             }
@@ -147,6 +153,7 @@ public struct ShimOptions: Sendable, Equatable {
         if let consoleSize { a += ["--console-size", "\(consoleSize.rows)x\(consoleSize.columns)"] }
         if let readyFD { a += ["--ready-fd", String(readyFD)] }
         if foreground { a.append("--foreground") }
+        if !releaseCodeWhenIdle { a.append("--keep-code-mapped") }
         if detached { a.append("--detached") }
         return a
     }

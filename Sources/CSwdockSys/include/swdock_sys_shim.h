@@ -64,4 +64,9 @@ int swdock_set_child_subreaper(void);
 /* TIOCSWINSZ on a terminal. */
 int swdock_set_winsize(int fd, unsigned short rows, unsigned short cols);
 
+/* madvise(MADV_DONTNEED) over this executable's text: drops this process's page-table
+ * mappings of code pages. The pages stay in the page cache (clean, shared by every process
+ * running the binary); code that runs again faults back in, 64 KiB of fault-around at a time. */
+int swdock_release_text_mappings(void);
+
 #endif
