@@ -30,7 +30,7 @@ public final class JSONFileLog {
     deinit { fd.close() }
 
     /// Writes one message as a json-file record (rotating first if the file is full).
-    public func write(_ message: LogLineSplitter.Message, stream: OutputStream) throws(OSError) {
+    public func write(_ message: LogLineSplitter.Message, stream: StdioStream) throws(OSError) {
         buffer.removeAll(keepingCapacity: true)
         JSONLogEntry.append(line: message.line, complete: message.complete, stream: stream,
                             time: message.time, to: &buffer)

@@ -7,7 +7,7 @@ public enum JSONLogEntry {
     ///
     /// `line` is the message as the copier cut it; `complete` lines get their `\n` back, a
     /// partial chunk (a line longer than the buffer, or the tail at end of stream) does not.
-    public static func append(line: ArraySlice<UInt8>, complete: Bool, stream: OutputStream,
+    public static func append(line: ArraySlice<UInt8>, complete: Bool, stream: StdioStream,
                               time: Timestamp, to out: inout [UInt8]) {
         out.append(contentsOf: #"{"log":"#.utf8)
         appendJSONString(line, addingNewline: complete, to: &out)
@@ -108,7 +108,7 @@ public enum JSONLogEntry {
 }
 
 /// Which of the container's output streams bytes came from.
-public enum OutputStream: UInt8, Sendable {
+public enum StdioStream: UInt8, Sendable {
     case stdout = 1
     case stderr = 2
 

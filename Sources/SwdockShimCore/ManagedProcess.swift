@@ -45,10 +45,10 @@ struct Subscription {
 /// One output stream being read.
 final class OutputChannel {
     let fd: FileDescriptor
-    let stream: OutputStream
+    let stream: StdioStream
     var splitter = LogLineSplitter()
 
-    init(fd: FileDescriptor, stream: OutputStream) {
+    init(fd: FileDescriptor, stream: StdioStream) {
         self.fd = fd
         self.stream = stream
     }

@@ -111,12 +111,16 @@ extension Shim {
         }
         if connection.attached != nil { throw ShimError(.invalid, "attach: this connection is already attached") }
         respond(connection, ok([("pid", String(process.pid))]))
+        try subscribe(connection, to: process, stdout: stdout, stderr: stderr, stdin: stdin)
+    }
+
+    private func subscribe(_ connection: Connection, to process: ManagedProcess, stdout: Bool, stderr: Bool, stdin: Bool) throws(ShimError) {
         if process.outputs.isEmpty {
             send(connection, kind: .event, ShimMessage("output-end").encoded)
             return
         }
         connection.attached = process
-        connection.attachedStdin = stdin
+        connection.attachedStdin = stdin && process.stdin != nil
         process.subscribers.append(Subscription(connection: connection, stdout: stdout, stderr: stderr))
     }
 
@@ -165,6 +169,9 @@ extension Shim {
         }
         let tty = try request.bool("tty")
         let wantsStdin = try request.bool("stdin")
+        if try request.bool("attach"), connection.attached != nil {
+            throw ShimError(.invalid, "exec attach=true: this connection is already attached")
+        }
         var size: (rows: UInt16, columns: UInt16)?
         if let width = try request.int("width"), let height = try request.int("height") {
             guard let columns = UInt16(exactly: width), let rows = UInt16(exactly: height) else {
@@ -196,8 +203,13 @@ extension Shim {
         process.startedAt = Timestamp.now()
         execs[execID] = process
         note("exec \(execID) started, pid \(process.pid)")
-        claimEarlyExit(of: process)
         respond(connection, ok([("pid", String(process.pid))]))
+        if try request.bool("attach") {
+            // Subscribed before the loop reads any of its output: nothing the process writes is missed.
+            try subscribe(connection, to: process, stdout: request.bool("stdout", default: true),
+                          stderr: request.bool("stderr", default: true), stdin: wantsStdin)
+        }
+        claimEarlyExit(of: process)
     }
 
     /// Releases the fds of a process whose creation failed.

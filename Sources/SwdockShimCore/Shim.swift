@@ -186,7 +186,7 @@ public final class Shim {
                 let channel = StdinChannel(fd: pipe.write)
                 process.stdin = channel
             }
-            for stream in [OutputStream.stdout, .stderr] {
+            for stream in [StdioStream.stdout, .stderr] {
                 let pipe = try FileDescriptor.pipe()
                 io.childStdio[Int(stream.rawValue)] = pipe.write
                 io.childEnds.append(pipe.write)
@@ -427,7 +427,7 @@ public final class Shim {
         if process.exit != nil { finalize(process) }
     }
 
-    func broadcast(_ bytes: UnsafeRawBufferPointer, stream: OutputStream, of process: ManagedProcess) {
+    func broadcast(_ bytes: UnsafeRawBufferPointer, stream: StdioStream, of process: ManagedProcess) {
         var behind = false
         for subscription in process.subscribers {
             guard stream == .stdout ? subscription.stdout : subscription.stderr else { continue }
