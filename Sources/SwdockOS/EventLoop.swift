@@ -63,12 +63,19 @@ public final class EventLoop {
         tokenOfFD[fd.rawValue] = token
     }
 
-    /// Changes what a registered fd is watched for (an empty set pauses it).
+    /// Changes what a registered fd is watched for. An empty set pauses it: the fd leaves the
+    /// epoll set (epoll reports hangup and error even for an empty mask, which would spin) and
+    /// comes back, with the same handler, on the next non-empty update.
     public func update(_ fd: FileDescriptor, to events: IOEvents) throws(OSError) {
         guard let token = tokenOfFD[fd.rawValue], let current = registrations[token] else { return }
         if current.events == events { return }
-        try sys("epoll_ctl(MOD)", "fd \(fd.rawValue)") {
-            swdock_epoll_ctl(epoll.rawValue, SWDOCK_EPOLL_CTL_MOD, fd.rawValue, events.rawValue, token)
+        if events.isEmpty {
+            _ = swdock_epoll_ctl(epoll.rawValue, SWDOCK_EPOLL_CTL_DEL, fd.rawValue, 0, 0)
+        } else {
+            let op = current.events.isEmpty ? SWDOCK_EPOLL_CTL_ADD : SWDOCK_EPOLL_CTL_MOD
+            try sys("epoll_ctl", "fd \(fd.rawValue)") {
+                swdock_epoll_ctl(epoll.rawValue, op, fd.rawValue, events.rawValue, token)
+            }
         }
         registrations[token]?.events = events
     }
@@ -76,7 +83,9 @@ public final class EventLoop {
     /// Stops watching `fd`; call before closing it.
     public func unregister(_ fd: FileDescriptor) {
         guard let token = tokenOfFD.removeValue(forKey: fd.rawValue) else { return }
+        let wasWatched = !(registrations[token]?.events.isEmpty ?? true)
         registrations[token] = nil
+        if !wasWatched { return }
         // Failure only means the fd is already gone from the set.
         _ = swdock_epoll_ctl(epoll.rawValue, SWDOCK_EPOLL_CTL_DEL, fd.rawValue, 0, 0)
     }

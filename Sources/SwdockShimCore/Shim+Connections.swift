@@ -33,12 +33,16 @@ extension Shim {
     }
 
     func connectionReady(_ connection: Connection, _ events: IOEvents) {
-        if events.contains(.writable) {
+        let broken = events.contains(.hangup) || events.contains(.error)
+        if events.contains(.writable) || broken {
             flush(connection)
             if connection.closed { return }
         }
-        if events.contains(.readable) || events.contains(.readHangup) || events.contains(.hangup) || events.contains(.error) {
-            if !connection.readingPaused { readRequests(connection) }
+        if connection.readingPaused {
+            // Paused for stdin flow control, but the peer is gone: nothing more can happen here.
+            if broken { close(connection) }
+        } else if events.contains(.readable) || events.contains(.readHangup) || broken {
+            readRequests(connection)
         }
     }
 

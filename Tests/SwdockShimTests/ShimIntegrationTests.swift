@@ -240,6 +240,27 @@ final class ShimIntegrationTests: XCTestCase {
         XCTAssertThrowsError(try c.client().request("launch-missiles")) { XCTAssertEqual(($0 as? ShimError)?.code, .unsupported) }
     }
 
+    func testSlowAttachedClientPausesOutputInsteadOfBufferingIt() throws {
+        let total = 24 << 20
+        let c = try ShimFixture(self, args: ["sh", "-c", "dd if=/dev/zero bs=65536 count=\(total / 65536) 2>/dev/null"])
+        var options = c.options()
+        options.logPath = nil
+        let ready = try c.launch(options)
+        let client = try c.client()
+        try client.request("attach")
+        try client.request("start")
+        // Not reading for a moment: the container writes far more than the 4 MiB an attached
+        // client may fall behind, so the shim must stop reading it rather than buffer it all.
+        usleep(1_000_000)
+        let rss = Int(ShimFixture.status(of: ready.shimPID, field: "VmRSS")?.split(separator: " ").first ?? "") ?? -1
+        XCTAssertGreaterThan(rss, 0)
+        XCTAssertLessThan(rss, 16 * 1024, "the shim buffered the output of a client that does not read")
+        let (out, _) = try c.collectOutput(client)
+        XCTAssertEqual(out.utf8.count, total)
+        XCTAssertTrue(out.utf8.allSatisfy { $0 == 0 })
+        XCTAssertEqual(try client.request("wait")["exit-code"], "0")
+    }
+
     func testShimIsStaticAndItsIdleMemoryIsSmall() throws {
         let ldd = try runCommand("/usr/bin/ldd", [ShimFixture.shimExecutable])
         XCTAssertTrue((ldd.stdout + ldd.stderr).contains("not a dynamic executable"), ldd.stdout + ldd.stderr)
