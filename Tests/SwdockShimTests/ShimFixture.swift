@@ -125,6 +125,17 @@ final class ShimFixture {
         return !stat[close...].hasPrefix(") Z")
     }
 
+    /// Zombie children of `pid`: what a reaper failed to reap.
+    static func zombieChildren(of pid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && fields[0] == "Z" && fields[1] == Substring(String(pid))
+        }
+    }
+
     static func status(of pid: Int32, field: String) -> String? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {

@@ -34,6 +34,18 @@ final class ShimIntegrationTests: XCTestCase {
         }
     }
 
+    func testLongLinesAreSplitAt16KiBInTheLogAsDockerDoes() throws {
+        let c = try ShimFixture(self, args: ["sh", "-c", "head -c 40000 /dev/zero | tr '\\0' a; echo; echo short"])
+        try c.launch()
+        let client = try c.client()
+        try client.request("start")
+        XCTAssertEqual(try client.request("wait")["exit-code"], "0")
+        let records = try c.logRecords()
+        XCTAssertEqual(records.map { $0["log"]?.count ?? -1 }, [16384, 16384, 40000 - 2 * 16384 + 1, 6])
+        XCTAssertEqual(records.map { $0["log"]?.hasSuffix("\n") }, [false, false, true, true])
+        XCTAssertEqual(Set(records[0..<3].map { $0["time"] ?? "" }).count, 1, "the parts of one line share its time")
+    }
+
     func testTinyMaxSizeRotatesTheLogLikeDocker() throws {
         let c = try ShimFixture(self, args: ["sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line-$i; i=$((i+1)); done"])
         try c.launch(c.options(maxSize: 2000, maxFiles: 3))
@@ -70,6 +82,29 @@ final class ShimIntegrationTests: XCTestCase {
         let state = try client.request("state")
         XCTAssertEqual(state["status"], "stopped")
         XCTAssertEqual(state["exit-code"], "7")
+        XCTAssertEqual(ShimFixture.zombieChildren(of: ready.shimPID), [])
+
+        // shutdown leaves the runtime's record of the stopped container for the daemon to delete.
+        try client.request("shutdown")
+        try c.eventually("the shim to exit") { !ShimFixture.isAlive(ready.shimPID) }
+        XCTAssertEqual(try c.runcContainers(), c.id)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: c.socket))
+    }
+
+    func testSIGTERMStopsTheShimOnlyOnceTheContainerHasStopped() throws {
+        let c = try ShimFixture(self, args: ["sleep", "1000"])
+        let ready = try c.launch()
+        let client = try c.client()
+        try client.request("start")
+        XCTAssertEqual(kill(ready.shimPID, SIGTERM), 0)
+        // The shim handles signals on its loop; a request answered after the signal was sent
+        // proves the signal was handled (and ignored) first.
+        XCTAssertEqual(try c.client().request("state")["status"], "running")
+        XCTAssertTrue(ShimFixture.isAlive(ready.shimPID))
+        try client.request("kill", [("signal", "KILL")])
+        try client.request("wait")
+        XCTAssertEqual(kill(ready.shimPID, SIGTERM), 0)
+        try c.eventually("the shim to exit on SIGTERM") { !ShimFixture.isAlive(ready.shimPID) }
     }
 
     func testContainerSurvivesTheDeathOfTheProcessThatLaunchedTheShim() throws {
@@ -207,6 +242,8 @@ final class ShimIntegrationTests: XCTestCase {
         XCTAssertThrowsError(try client.request("wait", [("exec-id", "nope")])) { XCTAssertEqual(($0 as? ShimError)?.code, .notFound) }
         // Exec output is not the container's log (as with Docker).
         XCTAssertFalse(((try? String(contentsOfFile: c.logPath, encoding: .utf8)) ?? "").contains("exec-42"))
+        // The exec'd process and the runtime's helpers were re-parented to the shim and reaped.
+        XCTAssertEqual(ShimFixture.zombieChildren(of: ready.shimPID), [])
     }
 
     func testCreateFailureIsReportedAndLeavesNothingBehind() throws {
