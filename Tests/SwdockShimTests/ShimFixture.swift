@@ -52,11 +52,12 @@ final class ShimFixture {
     }
 
     /// An OCI process.json for `exec`, derived from the bundle's process.
-    func writeExecProcess(args: [String], terminal: Bool = false) throws -> String {
+    func writeExecProcess(args: [String], terminal: Bool = false, consoleSize: (rows: Int, columns: Int)? = nil) throws -> String {
         let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(bundle)/config.json"))) as? [String: Any])
         var process = try XCTUnwrap(config["process"] as? [String: Any])
         process["args"] = args
         process["terminal"] = terminal
+        if let consoleSize { process["consoleSize"] = ["height": consoleSize.rows, "width": consoleSize.columns] }
         let path = "\(root)/exec-\(UUID().uuidString.prefix(6)).json"
         try JSONSerialization.data(withJSONObject: process).write(to: URL(fileURLWithPath: path))
         return path

@@ -246,6 +246,32 @@ final class ShimIntegrationTests: XCTestCase {
         XCTAssertEqual(ShimFixture.zombieChildren(of: ready.shimPID), [])
     }
 
+    func testExecWithATerminalAndAnExecKilledBySignal() throws {
+        let c = try ShimFixture(self, args: ["sleep", "1000"])
+        try c.launch()
+        let client = try c.client()
+        try client.request("start")
+        // The size in process.json holds from the first instruction (the runtime sets it on the
+        // new terminal); a resize through the shim can only follow the start.
+        let tty = try c.writeExecProcess(args: ["sh", "-c", "tty; stty size"], terminal: true, consoleSize: (33, 90))
+        try client.request("exec", [("exec-id", "t1"), ("process", tty), ("tty", "true"), ("attach", "true")])
+        let (out, _) = try c.collectOutput(client)
+        XCTAssertTrue(out.contains("/dev/pts/"), out.debugDescription)
+        XCTAssertTrue(out.contains("33 90"), out.debugDescription)
+        XCTAssertEqual(try client.request("wait", [("exec-id", "t1")])["exit-code"], "0")
+
+        let sleeper = try c.writeExecProcess(args: ["sleep", "1000"])
+        try client.request("exec", [("exec-id", "s1"), ("process", sleeper)])
+        XCTAssertEqual(try client.request("state", [("exec-id", "s1")])["status"], "running")
+        try client.request("kill", [("exec-id", "s1"), ("signal", "KILL")])
+        let waited = try client.request("wait", [("exec-id", "s1")])
+        XCTAssertEqual(waited["exit-code"], "137")
+        XCTAssertEqual(waited["signal"], "9")
+        XCTAssertThrowsError(try client.request("exec", [("exec-id", "s1"), ("process", sleeper)])) {
+            XCTAssertEqual(($0 as? ShimError)?.code, .invalid, "exec ids are not reused")
+        }
+    }
+
     func testCreateFailureIsReportedAndLeavesNothingBehind() throws {
         let c = try ShimFixture(self, args: ["/no/such/binary"])
         XCTAssertThrowsError(try c.launch()) { error in
