@@ -143,25 +143,26 @@ public final class Shim {
         /// Receives the terminal's master side the runtime sent over the console socket.
         func finishConsole(for process: ManagedProcess, size: (rows: UInt16, columns: UInt16)?, shim: Shim) throws(ShimError) {
             guard let listener = consoleListener else { return }
+            let console = "the console socket \(consolePath ?? "")"
+            let received: FileDescriptor?
+            do { received = try PreparedIO.receiveTerminal(listener) } catch { throw ShimError("receive the terminal over \(console)", error) }
+            guard let master = received else { throw ShimError(.runtime, "the runtime sent no terminal over \(console)") }
             do {
-                guard let connection = try UnixSocket.accept(listener) else {
-                    throw ShimError(.runtime, "the runtime did not connect to the console socket \(consolePath ?? "")")
-                }
-                defer { connection.close() }
-                try connection.setNonBlocking(false)
-                let received = try UnixSocket.receive(over: connection)
-                guard let master = received.fileDescriptor else {
-                    throw ShimError(.runtime, "the runtime sent no terminal over the console socket")
-                }
                 if let size { try master.setWindowSize(rows: size.rows, columns: size.columns) }
                 try shim.attachTerminal(master, to: process)
-            } catch let error as OSError {
-                throw ShimError("receive the terminal from the console socket", error)
-            } catch let error as ShimError {
-                throw error
             } catch {
-                throw ShimError(.os, "console socket: \(error)")
+                master.close()
+                throw ShimError("set up the terminal of \(process.name)", error)
             }
+        }
+
+        /// The fd of the one message the runtime sent (it connects and sends during its
+        /// command, before we accept: the connection waits in the backlog).
+        private static func receiveTerminal(_ listener: FileDescriptor) throws(OSError) -> FileDescriptor? {
+            guard let connection = try UnixSocket.accept(listener) else { return nil }
+            defer { connection.close() }
+            try connection.setNonBlocking(false)
+            return try UnixSocket.receive(over: connection).fileDescriptor
         }
     }
 
@@ -204,14 +205,19 @@ public final class Shim {
     /// Takes the terminal master as the process's output (stream stdout) and stdin.
     func attachTerminal(_ master: FileDescriptor, to process: ManagedProcess) throws(OSError) {
         try master.setNonBlocking()
-        process.terminal = master
-        let output = OutputChannel(fd: master, stream: .stdout)
-        process.outputs.append(output)
-        try loop.register(master, for: .readable) { [unowned self, unowned process] _ in
-            self.readOutput(of: process, from: output)
-        }
         // A second fd on the same terminal so stdin has its own epoll registration.
         let writer = try master.duplicated()
+        let output = OutputChannel(fd: master, stream: .stdout)
+        do {
+            try loop.register(master, for: .readable) { [unowned self, unowned process] _ in
+                self.readOutput(of: process, from: output)
+            }
+        } catch {
+            writer.close()
+            throw error
+        }
+        process.terminal = master
+        process.outputs.append(output)
         process.stdin = StdinChannel(fd: writer)
     }
 
