@@ -202,7 +202,6 @@ extension Shim {
         process.status = .running
         process.startedAt = Timestamp.now()
         execs[execID] = process
-        note("exec \(execID) started, pid \(process.pid)")
         respond(connection, ok([("pid", String(process.pid))]))
         if try request.bool("attach") {
             // Subscribed before the loop reads any of its output: nothing the process writes is missed.

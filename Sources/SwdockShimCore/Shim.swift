@@ -22,6 +22,11 @@ public final class Shim {
     /// One read buffer for every fd: the shim reads, then hands the bytes on at once.
     let readBuffer: UnsafeMutableRawBufferPointer
     var exitCode: Int32?
+    /// Ids of finished execs, oldest first (see `retireExec`).
+    var finishedExecs: [String] = []
+    static let retainedFinishedExecs = 64
+    /// Set after a log write failed, so a full disk is noted once, not once per line.
+    var logWriteFailing = false
 
     /// How long waits are held for output after the process exited (a descendant may keep the
     /// pipe open): then the exit is reported anyway and the output goes on being logged.
@@ -344,7 +349,8 @@ public final class Shim {
         }
         process.exit = record
         process.status = .stopped
-        note("\(process.name) pid \(process.pid) exited with \(record.exitCode)")
+        // Exec'd processes are not noted: health checks exec every few seconds for months.
+        if process.execID == nil { note("init pid \(process.pid) exited with \(record.exitCode)") }
         if let stdin = process.stdin { closeStdin(stdin, of: process) }
         if process.outputs.isEmpty {
             finalize(process)
@@ -363,6 +369,7 @@ public final class Shim {
         process.finalized = true
         if let timer = process.drainTimer { loop.cancelTimer(timer); process.drainTimer = nil }
         if process.execID == nil { log.map { try? $0.sync() } }
+        if let execID = process.execID { retireExec(execID) }
         let waiters = process.waiters
         process.waiters = []
         for connection in waiters where !connection.closed {
@@ -370,6 +377,23 @@ public final class Shim {
             respond(connection, exitMessage(exit))
             drainQueuedRequests(of: connection)
         }
+    }
+
+    /// Finished execs stay queryable (`state`, `wait`) until `retainedFinishedExecs` newer
+    /// ones have finished, so a container exec'd every few seconds does not grow the shim.
+    func retireExec(_ execID: String) {
+        finishedExecs.append(execID)
+        var kept: [String] = []
+        var excess = finishedExecs.count - Shim.retainedFinishedExecs
+        for id in finishedExecs {
+            if excess > 0, let process = execs[id], process.outputs.isEmpty, process.waiters.isEmpty {
+                execs[id] = nil
+                excess -= 1
+            } else {
+                kept.append(id)
+            }
+        }
+        finishedExecs = kept
     }
 
     func exitMessage(_ exit: ExitRecord) -> ShimMessage {
@@ -404,16 +428,25 @@ public final class Shim {
     }
 
     private func logOutput(_ bytes: UnsafeRawBufferPointer, channel: OutputChannel, log: JSONFileLog) {
-        channel.splitter.feed(bytes, now: Timestamp.now) { message in
-            do { try log.write(message, stream: channel.stream) } catch { note("write log: \(error)") }
+        channel.splitter.feed(bytes, now: Timestamp.now) { message in writeLog(message, channel.stream, log) }
+    }
+
+    private func writeLog(_ message: LogLineSplitter.Message, _ stream: StdioStream, _ log: JSONFileLog) {
+        do {
+            try log.write(message, stream: stream)
+            if logWriteFailing {
+                logWriteFailing = false
+                note("writing \(log.path) works again")
+            }
+        } catch {
+            if !logWriteFailing { note("write \(log.path): \(error) (lines are lost until a write succeeds)") }
+            logWriteFailing = true
         }
     }
 
     func closeOutput(_ channel: OutputChannel, of process: ManagedProcess) {
         if process.execID == nil, let log {
-            channel.splitter.finish(now: Timestamp.now) { message in
-                do { try log.write(message, stream: channel.stream) } catch { note("write log: \(error)") }
-            }
+            channel.splitter.finish(now: Timestamp.now) { message in writeLog(message, channel.stream, log) }
         }
         loop.unregister(channel.fd)
         if process.terminal == channel.fd { process.terminal = nil }

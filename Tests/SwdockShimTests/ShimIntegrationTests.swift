@@ -272,6 +272,22 @@ final class ShimIntegrationTests: XCTestCase {
         }
     }
 
+    func testFinishedExecsAreRetiredSoFrequentExecsDoNotGrowTheShim() throws {
+        let c = try ShimFixture(self, args: ["sleep", "1000"])
+        try c.launch()
+        let client = try c.client()
+        try client.request("start")
+        let process = try c.writeExecProcess(args: ["true"])
+        for i in 0..<66 {
+            try client.request("exec", [("exec-id", "x\(i)"), ("process", process)])
+            XCTAssertEqual(try client.request("wait", [("exec-id", "x\(i)")])["exit-code"], "0")
+        }
+        XCTAssertThrowsError(try client.request("state", [("exec-id", "x0")])) { XCTAssertEqual(($0 as? ShimError)?.code, .notFound) }
+        XCTAssertThrowsError(try client.request("state", [("exec-id", "x1")])) { XCTAssertEqual(($0 as? ShimError)?.code, .notFound) }
+        XCTAssertEqual(try client.request("state", [("exec-id", "x2")])["status"], "stopped")
+        XCTAssertEqual(try client.request("state", [("exec-id", "x65")])["exit-code"], "0")
+    }
+
     func testCreateFailureIsReportedAndLeavesNothingBehind() throws {
         let c = try ShimFixture(self, args: ["/no/such/binary"])
         XCTAssertThrowsError(try c.launch()) { error in
