@@ -5,18 +5,21 @@ import SwdockOS
 ///
 /// File format (version 1): a first line `swdock-shim-exit 1`, then `key=value` lines:
 /// `pid`, `exit-code` (the code, or 128 + signal), `signal` (0 when it exited normally),
-/// `exit-time` (RFC 3339, UTC, nanoseconds).
+/// `exit-time` (RFC 3339, UTC, nanoseconds), `oom-killed` (`true` when the container's memory
+/// cgroup OOM-killed a process during its life; absent means false).
 public struct ExitRecord: Equatable, Sendable {
     public static let formatVersion = 1
 
     public var pid: Int32
     public var status: ExitStatus
     public var time: Timestamp
+    public var oomKilled: Bool
 
-    public init(pid: Int32, status: ExitStatus, time: Timestamp) {
+    public init(pid: Int32, status: ExitStatus, time: Timestamp, oomKilled: Bool = false) {
         self.pid = pid
         self.status = status
         self.time = time
+        self.oomKilled = oomKilled
     }
 
     public var exitCode: Int32 { status.code }
@@ -32,6 +35,7 @@ public struct ExitRecord: Equatable, Sendable {
         exit-code=\(exitCode)
         signal=\(signal)
         exit-time=\(time.rfc3339Nano)
+        oom-killed=\(oomKilled)
 
         """.utf8)
     }
@@ -51,7 +55,8 @@ public struct ExitRecord: Equatable, Sendable {
               let signal = values["signal"].flatMap({ Int32($0) }),
               let time = values["exit-time"].flatMap({ Timestamp(rfc3339Nano: $0) })
         else { throw ShimError(.invalid, "exit record: missing or malformed field") }
-        self.init(pid: pid, status: signal != 0 ? .signaled(signal, coreDumped: false) : .exited(code), time: time)
+        self.init(pid: pid, status: signal != 0 ? .signaled(signal, coreDumped: false) : .exited(code), time: time,
+                  oomKilled: values["oom-killed"] == "true")
     }
 
     /// Writes the record durably (temp file, fsync, rename, fsync of the directory).

@@ -58,6 +58,7 @@ extension Shim {
             m.set("exit-code", String(exit.exitCode))
             m.set("signal", String(exit.signal))
             m.set("exit-time", exit.time.rfc3339Nano)
+            m.set("oom-killed", exit.oomKilled ? "true" : "false")
         }
         m.set("tty", process.terminal != nil || (process.execID == nil && options.tty) ? "true" : "false")
         m.set("stdin", process.stdin != nil ? "open" : "closed")

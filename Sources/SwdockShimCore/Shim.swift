@@ -25,6 +25,9 @@ public final class Shim {
     /// Ids of finished execs, oldest first (see `retireExec`).
     var finishedExecs: [String] = []
     static let retainedFinishedExecs = 64
+    /// The container's OOM-kill counter and its value at create (nil: no memory cgroup found).
+    var oomCounter: OOMCounter?
+    var oomKillsAtCreate = 0
     /// Set after a log write failed, so a full disk is noted once, not once per line.
     var logWriteFailing = false
 
@@ -118,6 +121,8 @@ public final class Shim {
         try io.finishConsole(for: initProcess, size: options.consoleSize, shim: self)
         initProcess.pid = try readPID(pidFile)
         initProcess.status = .created
+        oomCounter = OOMCounter.of(pid: initProcess.pid)
+        oomKillsAtCreate = oomCounter?.read() ?? 0
         note("created, init pid \(initProcess.pid)")
         claimEarlyExit(of: initProcess)
     }
@@ -340,7 +345,11 @@ public final class Shim {
     }
 
     func processExited(_ process: ManagedProcess, status: ExitStatus, time: Timestamp) {
-        let record = ExitRecord(pid: process.pid, status: status, time: time)
+        var record = ExitRecord(pid: process.pid, status: status, time: time)
+        if process.execID == nil, let counter = oomCounter, let kills = counter.read() {
+            // Read before the runtime's delete removes the cgroup.
+            record.oomKilled = kills > oomKillsAtCreate
+        }
         if process.execID == nil {
             // Durable before anyone hears of it: the daemon may be down right now.
             do { try record.write(to: statePath(ShimProtocol.StateFile.exit)) } catch {
@@ -402,6 +411,7 @@ public final class Shim {
         m.set("exit-code", String(exit.exitCode))
         m.set("signal", String(exit.signal))
         m.set("exit-time", exit.time.rfc3339Nano)
+        m.set("oom-killed", exit.oomKilled ? "true" : "false")
         return m
     }
 

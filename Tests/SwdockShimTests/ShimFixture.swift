@@ -20,7 +20,7 @@ final class ShimFixture {
 
     static var shimExecutable: String { TestEnvironment.executable("swdock-shim") }
 
-    init(_ test: XCTestCase, args: [String], terminal: Bool = false) throws {
+    init(_ test: XCTestCase, args: [String], terminal: Bool = false, memoryLimit: Int? = nil) throws {
         try TestEnvironment.requireRoot()
         guard FileManager.default.isExecutableFile(atPath: runc) else {
             try TestEnvironment.missing("runc is not installed at \(runc)")
@@ -30,10 +30,10 @@ final class ShimFixture {
         root = "/tmp/swsh-\(token)"
         id = "swsh-\(token)"
         test.addTeardownBlock { [self] in self.cleanUp() }
-        try makeBundle(args: args, terminal: terminal)
+        try makeBundle(args: args, terminal: terminal, memoryLimit: memoryLimit)
     }
 
-    private func makeBundle(args: [String], terminal: Bool) throws {
+    private func makeBundle(args: [String], terminal: Bool, memoryLimit: Int?) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: "\(bundle)/rootfs/bin", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: state, withIntermediateDirectories: true)
@@ -48,6 +48,13 @@ final class ShimFixture {
         process["terminal"] = terminal
         process["args"] = args
         config["process"] = process
+        if let memoryLimit {
+            var linux = try XCTUnwrap(config["linux"] as? [String: Any])
+            var resources = linux["resources"] as? [String: Any] ?? [:]
+            resources["memory"] = ["limit": memoryLimit, "swap": memoryLimit]
+            linux["resources"] = resources
+            config["linux"] = linux
+        }
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
     }
 

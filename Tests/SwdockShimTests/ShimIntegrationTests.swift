@@ -79,6 +79,8 @@ final class ShimIntegrationTests: XCTestCase {
         XCTAssertEqual(record.exitCode, 7)
         XCTAssertEqual(record.pid, ready.initPID)
         XCTAssertEqual(record.time.rfc3339Nano, waited["exit-time"])
+        XCTAssertFalse(record.oomKilled)
+        XCTAssertEqual(waited["oom-killed"], "false")
         let state = try client.request("state")
         XCTAssertEqual(state["status"], "stopped")
         XCTAssertEqual(state["exit-code"], "7")
@@ -105,6 +107,19 @@ final class ShimIntegrationTests: XCTestCase {
         try client.request("wait")
         XCTAssertEqual(kill(ready.shimPID, SIGTERM), 0)
         try c.eventually("the shim to exit on SIGTERM") { !ShimFixture.isAlive(ready.shimPID) }
+    }
+
+    func testAnOOMKillIsRecordedWithTheExit() throws {
+        // dd's 64 MiB buffer in a 16 MiB memory cgroup.
+        let c = try ShimFixture(self, args: ["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"], memoryLimit: 16 << 20)
+        try c.launch()
+        let client = try c.client()
+        try client.request("start")
+        let waited = try client.request("wait")
+        XCTAssertEqual(waited["exit-code"], "137")
+        XCTAssertEqual(waited["oom-killed"], "true")
+        XCTAssertEqual(try client.request("state")["oom-killed"], "true")
+        XCTAssertEqual(try ExitRecord.read(stateDirectory: c.state)?.oomKilled, true)
     }
 
     func testContainerSurvivesTheDeathOfTheProcessThatLaunchedTheShim() throws {

@@ -68,6 +68,12 @@ final class ShimProtocolTests: XCTestCase {
         let text = String(decoding: record.encoded, as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("swdock-shim-exit 1\n"))
         XCTAssertEqual(try ExitRecord(decoding: record.encoded), record)
+        var oom = record
+        oom.oomKilled = true
+        XCTAssertEqual(try ExitRecord(decoding: oom.encoded).oomKilled, true)
+        // A record without the oom-killed line (or with keys this reader does not know) still reads.
+        let older = Array("swdock-shim-exit 1\npid=1\nexit-code=0\nsignal=0\nexit-time=2026-12-01T19:45:16Z\nfuture=x\n".utf8)
+        XCTAssertEqual(try ExitRecord(decoding: older).oomKilled, false)
         XCTAssertThrowsError(try ExitRecord(decoding: Array("something else\n".utf8)))
     }
 
