@@ -316,6 +316,19 @@ final class ShimIntegrationTests: XCTestCase {
         XCTAssertTrue(log.contains("create failed"), log)
     }
 
+    func testASecondShimOnTheSameStateDirectoryIsRefused() throws {
+        let c = try ShimFixture(self, args: ["sleep", "1000"])
+        let ready = try c.launch()
+        var second = c.options()
+        second.id = c.id + "-2"
+        XCTAssertThrowsError(try ShimLauncher.start(executable: ShimFixture.shimExecutable, options: second)) {
+            XCTAssertEqual(($0 as? ShimError)?.code, .running, "\($0)")
+        }
+        XCTAssertTrue(ShimFixture.isAlive(ready.shimPID))
+        XCTAssertEqual(try c.client().request("state")["pid"], String(ready.initPID), "the first shim still serves its socket")
+        XCTAssertEqual(try c.runcContainers(), c.id)
+    }
+
     func testProtocolVersionAndOrderAreEnforced() throws {
         let c = try ShimFixture(self, args: ["true"])
         try c.launch()

@@ -38,6 +38,27 @@ final class ShimOSPrimitivesTests: XCTestCase {
         XCTAssertFalse(called)
     }
 
+    func testPausedFDIsNotReportedEvenAfterHangupAndResumes() throws {
+        let loop = try EventLoop()
+        let pipe = try FileDescriptor.pipe()
+        defer { pipe.read.close() }
+        var calls = 0
+        try loop.register(pipe.read, for: .readable) { _ in
+            calls += 1
+            _ = try? pipe.read.read(upTo: 10)
+            loop.stop()
+        }
+        try loop.update(pipe.read, to: [])
+        try pipe.write.writeAll("x")
+        pipe.write.close() // hangup: epoll reports it even for an empty mask, so a paused fd must leave the set
+        loop.schedule(afterMilliseconds: 30) { loop.stop() }
+        try loop.run()
+        XCTAssertEqual(calls, 0)
+        try loop.update(pipe.read, to: .readable)
+        try loop.run()
+        XCTAssertEqual(calls, 1)
+    }
+
     func testSpawnMapsFDsEvenWhenSourcesCollideWithTargets() throws {
         // Two pipes whose write ends go to the child's fds 1 and 2 swapped relative to each other.
         let first = try FileDescriptor.pipe()
