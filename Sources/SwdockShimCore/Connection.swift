@@ -3,7 +3,7 @@ import SwdockOS
 /// One client of the shim's socket (the daemon, or a tool), with its outgoing byte queue.
 final class Connection {
     let fd: FileDescriptor
-    var decoder = FrameDecoder()
+    var decoder = ShimFrameDecoder()
     var outbox: [UInt8] = []
     var outboxStart = 0
     var greeted = false

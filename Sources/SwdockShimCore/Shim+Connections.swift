@@ -73,7 +73,7 @@ extension Shim {
         }
     }
 
-    private func handle(_ frame: Frame, from connection: Connection) {
+    private func handle(_ frame: ShimFrame, from connection: Connection) {
         switch frame.kind {
         case .request:
             let message: ShimMessage
@@ -112,9 +112,9 @@ extension Shim {
         send(connection, kind: .response, message.encoded)
     }
 
-    func send(_ connection: Connection, kind: FrameKind, _ payload: [UInt8]) {
+    func send(_ connection: Connection, kind: ShimFrameKind, _ payload: [UInt8]) {
         guard !connection.closed else { return }
-        Frame.appendHeader(kind: kind, stream: 0, count: payload.count, to: &connection.outbox)
+        ShimFrame.appendHeader(kind: kind, stream: 0, count: payload.count, to: &connection.outbox)
         connection.outbox.append(contentsOf: payload)
         flush(connection)
     }

@@ -8,7 +8,7 @@ import SwdockOS
 /// daemon on `<state-dir>/shim.sock` (see docs/shim-protocol.md).
 public final class Shim {
     public let options: ShimOptions
-    let loop: EventLoop
+    let loop: EpollLoop
     let runtime: RuntimeCLI
     let log: JSONFileLog?
     var listener: FileDescriptor?
@@ -42,7 +42,7 @@ public final class Shim {
 
     public init(options: ShimOptions) throws(ShimError) {
         self.options = options
-        do { loop = try EventLoop() } catch { throw ShimError("create epoll", error) }
+        do { loop = try EpollLoop() } catch { throw ShimError("create epoll", error) }
         runtime = RuntimeCLI(path: options.runtime, root: options.runtimeRoot,
                              globalArguments: options.runtimeArguments, stateDirectory: options.stateDirectory)
         if let logPath = options.logPath {
@@ -482,7 +482,7 @@ public final class Shim {
             guard stream == .stdout ? subscription.stdout : subscription.stderr else { continue }
             let connection = subscription.connection
             if connection.closed { continue }
-            Frame.appendHeader(kind: .output, stream: stream.rawValue, count: bytes.count, to: &connection.outbox)
+            ShimFrame.appendHeader(kind: .output, stream: stream.rawValue, count: bytes.count, to: &connection.outbox)
             connection.outbox.append(contentsOf: bytes)
             flush(connection)
             if connection.pendingOutput > Shim.outboxHighWater { behind = true }

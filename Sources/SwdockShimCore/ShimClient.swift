@@ -10,8 +10,8 @@ import SwdockOS
 public final class ShimClient {
     public let socketPath: String
     let fd: FileDescriptor
-    private var decoder = FrameDecoder()
-    private var held: [Frame] = []
+    private var decoder = ShimFrameDecoder()
+    private var held: [ShimFrame] = []
     /// What the shim said in its hello response (`protocol`, `version`, `id`, `shim-pid`).
     public private(set) var hello = ShimMessage("ok")
 
@@ -37,7 +37,7 @@ public final class ShimClient {
     /// `ShimError` it carries.
     @discardableResult
     public func request(_ verb: String, _ fields: [(String, String)] = []) throws(ShimError) -> ShimMessage {
-        try send(Frame(kind: .request, payload: ShimMessage(verb, fields).encoded))
+        try send(ShimFrame(kind: .request, payload: ShimMessage(verb, fields).encoded))
         while true {
             guard let frame = try receiveFrame() else {
                 throw ShimError(.protocol, "shim \(socketPath) closed the connection before answering \(verb)")
@@ -54,7 +54,7 @@ public final class ShimClient {
     }
 
     /// The next output or event frame; nil when the shim closed the connection.
-    public func nextFrame() throws(ShimError) -> Frame? {
+    public func nextFrame() throws(ShimError) -> ShimFrame? {
         if !held.isEmpty { return held.removeFirst() }
         return try receiveFrame()
     }
@@ -64,19 +64,19 @@ public final class ShimClient {
         var offset = 0
         while offset < bytes.count {
             let end = min(bytes.count, offset + ShimProtocol.maxPayload)
-            try send(Frame(kind: .stdin, payload: Array(bytes[offset..<end])))
+            try send(ShimFrame(kind: .stdin, payload: Array(bytes[offset..<end])))
             offset = end
         }
     }
 
     /// Ends the attached process's stdin once what was sent is written.
-    public func closeStdin() throws(ShimError) { try send(Frame(kind: .stdinClose)) }
+    public func closeStdin() throws(ShimError) { try send(ShimFrame(kind: .stdinClose)) }
 
-    private func send(_ frame: Frame) throws(ShimError) {
+    private func send(_ frame: ShimFrame) throws(ShimError) {
         do { try fd.writeAll(frame.encoded) } catch { throw ShimError("write to shim \(socketPath)", error) }
     }
 
-    private func receiveFrame() throws(ShimError) -> Frame? {
+    private func receiveFrame() throws(ShimError) -> ShimFrame? {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             if let frame = try decoder.next() { return frame }

@@ -25,7 +25,7 @@ public enum ShimProtocol {
 }
 
 /// What a frame carries.
-public enum FrameKind: UInt8, Sendable {
+public enum ShimFrameKind: UInt8, Sendable {
     /// client → shim: a request message.
     case request = 1
     /// shim → client: the response to the oldest unanswered request of this connection.
@@ -41,20 +41,20 @@ public enum FrameKind: UInt8, Sendable {
 }
 
 /// One protocol frame.
-public struct Frame: Sendable {
-    public var kind: FrameKind
+public struct ShimFrame: Sendable {
+    public var kind: ShimFrameKind
     /// 1 stdout, 2 stderr for output frames; 0 otherwise.
     public var stream: UInt8
     public var payload: [UInt8]
 
-    public init(kind: FrameKind, stream: UInt8 = 0, payload: [UInt8] = []) {
+    public init(kind: ShimFrameKind, stream: UInt8 = 0, payload: [UInt8] = []) {
         self.kind = kind
         self.stream = stream
         self.payload = payload
     }
 
     /// Appends the frame's header for a payload of `count` bytes.
-    public static func appendHeader(kind: FrameKind, stream: UInt8, count: Int, to out: inout [UInt8]) {
+    public static func appendHeader(kind: ShimFrameKind, stream: UInt8, count: Int, to out: inout [UInt8]) {
         out.append(kind.rawValue)
         out.append(stream)
         out.append(0)
@@ -70,14 +70,14 @@ public struct Frame: Sendable {
     public var encoded: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(ShimProtocol.headerSize + payload.count)
-        Frame.appendHeader(kind: kind, stream: stream, count: payload.count, to: &out)
+        ShimFrame.appendHeader(kind: kind, stream: stream, count: payload.count, to: &out)
         out.append(contentsOf: payload)
         return out
     }
 }
 
 /// Reassembles frames from a byte stream that arrives in arbitrary pieces.
-public struct FrameDecoder {
+public struct ShimFrameDecoder {
     private var buffer: [UInt8] = []
     private var start = 0
 
@@ -92,11 +92,11 @@ public struct FrameDecoder {
     }
 
     /// The next complete frame, nil when more bytes are needed; throws on a malformed header.
-    public mutating func next() throws(ShimError) -> Frame? {
+    public mutating func next() throws(ShimError) -> ShimFrame? {
         let available = buffer.count - start
         guard available >= ShimProtocol.headerSize else { compact(); return nil }
         let h = start
-        guard let kind = FrameKind(rawValue: buffer[h]) else {
+        guard let kind = ShimFrameKind(rawValue: buffer[h]) else {
             throw ShimError(.protocol, "unknown frame kind \(buffer[h])")
         }
         guard buffer[h + 2] == 0, buffer[h + 3] == 0 else { throw ShimError(.protocol, "reserved frame header bytes are not zero") }
@@ -106,7 +106,7 @@ public struct FrameDecoder {
         }
         guard available >= ShimProtocol.headerSize + length else { compact(); return nil }
         let payloadStart = h + ShimProtocol.headerSize
-        let frame = Frame(kind: kind, stream: buffer[h + 1], payload: Array(buffer[payloadStart..<(payloadStart + length)]))
+        let frame = ShimFrame(kind: kind, stream: buffer[h + 1], payload: Array(buffer[payloadStart..<(payloadStart + length)]))
         start = payloadStart + length
         if start == buffer.count { buffer.removeAll(keepingCapacity: buffer.capacity <= 64 * 1024); start = 0 }
         return frame

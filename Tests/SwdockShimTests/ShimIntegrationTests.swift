@@ -335,9 +335,9 @@ final class ShimIntegrationTests: XCTestCase {
         for first in [ShimMessage("hello", [("protocol", "2")]), ShimMessage("state")] {
             let fd = try UnixSocket.connect(path: c.socket)
             defer { fd.close() }
-            try fd.writeAll(Frame(kind: .request, payload: first.encoded).encoded)
+            try fd.writeAll(ShimFrame(kind: .request, payload: first.encoded).encoded)
             let reply = try fd.readAll() // the shim answers, then closes the connection
-            var decoder = FrameDecoder()
+            var decoder = ShimFrameDecoder()
             decoder.feed(reply)
             let frame = try XCTUnwrap(try decoder.next())
             let message = try ShimMessage.decode(frame.payload)

@@ -6,7 +6,7 @@ import XCTest
 /// signalfd, fd passing.
 final class ShimOSPrimitivesTests: XCTestCase {
     func testEventLoopDispatchesReadableFDsAndTimersAndGoesIdle() throws {
-        let loop = try EventLoop()
+        let loop = try EpollLoop()
         let pipe = try FileDescriptor.pipe()
         defer { pipe.read.close(); pipe.write.close() }
         try pipe.read.setNonBlocking()
@@ -26,7 +26,7 @@ final class ShimOSPrimitivesTests: XCTestCase {
     }
 
     func testUnregisteredFDGetsNoEvents() throws {
-        let loop = try EventLoop()
+        let loop = try EpollLoop()
         let pipe = try FileDescriptor.pipe()
         defer { pipe.read.close(); pipe.write.close() }
         var called = false
@@ -39,7 +39,7 @@ final class ShimOSPrimitivesTests: XCTestCase {
     }
 
     func testPausedFDIsNotReportedEvenAfterHangupAndResumes() throws {
-        let loop = try EventLoop()
+        let loop = try EpollLoop()
         let pipe = try FileDescriptor.pipe()
         defer { pipe.read.close() }
         var calls = 0

@@ -5,13 +5,13 @@ import XCTest
 
 final class ShimProtocolTests: XCTestCase {
     func testFramesSurviveArbitrarySplitting() throws {
-        let frames = [Frame(kind: .request, payload: ShimMessage("hello", [("protocol", "1")]).encoded),
-                      Frame(kind: .output, stream: 2, payload: Array(repeating: 7, count: 70_000)),
-                      Frame(kind: .stdinClose)]
+        let frames = [ShimFrame(kind: .request, payload: ShimMessage("hello", [("protocol", "1")]).encoded),
+                      ShimFrame(kind: .output, stream: 2, payload: Array(repeating: 7, count: 70_000)),
+                      ShimFrame(kind: .stdinClose)]
         let wire = frames.flatMap(\.encoded)
         for step in [1, 3, 8, 4096, wire.count] {
-            var decoder = FrameDecoder()
-            var decoded: [Frame] = []
+            var decoder = ShimFrameDecoder()
+            var decoded: [ShimFrame] = []
             var offset = 0
             while offset < wire.count {
                 decoder.feed(Array(wire[offset..<min(wire.count, offset + step)]))
@@ -26,14 +26,14 @@ final class ShimProtocolTests: XCTestCase {
     }
 
     func testHeaderLayoutIsBigEndianLength() {
-        XCTAssertEqual(Frame(kind: .output, stream: 1, payload: [0x41, 0x42]).encoded, [3, 1, 0, 0, 0, 0, 0, 2, 0x41, 0x42])
+        XCTAssertEqual(ShimFrame(kind: .output, stream: 1, payload: [0x41, 0x42]).encoded, [3, 1, 0, 0, 0, 0, 0, 2, 0x41, 0x42])
     }
 
     func testMalformedFramesAreProtocolErrors() {
-        var oversized = FrameDecoder()
+        var oversized = ShimFrameDecoder()
         oversized.feed([1, 0, 0, 0, 0x7f, 0, 0, 0])
         XCTAssertThrowsError(try oversized.next()) { XCTAssertEqual(($0 as? ShimError)?.code, .protocol) }
-        var unknown = FrameDecoder()
+        var unknown = ShimFrameDecoder()
         unknown.feed([99, 0, 0, 0, 0, 0, 0, 0])
         XCTAssertThrowsError(try unknown.next())
     }

@@ -21,7 +21,7 @@ public struct IOEvents: OptionSet, Sendable {
 /// Registrations are keyed by a token that is never reused, so an event that was already
 /// collected for an fd closed earlier in the same batch reaches nobody instead of reaching
 /// whoever got the same fd number next.
-public final class EventLoop {
+public final class EpollLoop {
     public typealias Handler = (IOEvents) -> Void
 
     private struct Registration {
