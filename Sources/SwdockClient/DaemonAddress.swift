@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where the CLI finds the daemon: `DOCKER_HOST`-style `unix://PATH`.
 public struct DaemonAddress: Sendable, Equatable, CustomStringConvertible {
     public static let defaultSocket = "/run/swdock.sock"
@@ -14,6 +18,24 @@ public struct DaemonAddress: Sendable, Equatable, CustomStringConvertible {
     public init(socketPath: String = DaemonAddress.defaultSocket) { self.socketPath = socketPath }
 
     public var description: String { "unix://\(socketPath)" }
+
+    /// The daemon to talk to: the `-H` flag, else `SWDOCK_HOST`, else `DOCKER_HOST`, else
+    /// `/run/swdock.sock` (empty values count as unset).
+    public static func resolve(flag: String?, environment: [String: String]) throws(DaemonAddressError) -> DaemonAddress {
+        for candidate in [flag, environment["SWDOCK_HOST"], environment["DOCKER_HOST"]] {
+            if let candidate, !candidate.isEmpty { return try DaemonAddress(parsing: candidate) }
+        }
+        return DaemonAddress()
+    }
+
+    /// `resolve` with this process's environment.
+    public static func resolve(flag: String?) throws(DaemonAddressError) -> DaemonAddress {
+        var environment: [String: String] = [:]
+        for name in ["SWDOCK_HOST", "DOCKER_HOST"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return try resolve(flag: flag, environment: environment)
+    }
 }
 
 public enum DaemonAddressError: Error, CustomStringConvertible {

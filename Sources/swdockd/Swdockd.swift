@@ -1,6 +1,12 @@
 import ArgumentParser
+import Dispatch
+import Logging
+import SwdockMetadata
 import SwdockOS
 import SwdockServer
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The swdock daemon: serves the Docker Engine API on a Unix socket.
 @main
@@ -11,21 +17,129 @@ struct Swdockd: AsyncParsableCommand {
         version: "swdockd version \(SwdockVersion.version), API \(SwdockVersion.apiVersion)"
     )
 
-    @Option(name: [.customShort("H"), .long], help: "Daemon socket(s) to listen on (unix://PATH, fd://).")
+    @Option(name: [.customShort("H"), .long], help: "Daemon socket(s) to listen on (unix://PATH); repeatable.")
     var host: [String] = []
-    @Option(name: .customLong("data-root"), help: "Root of persistent state.")
-    var dataRoot = "/var/lib/swdock"
-    @Option(name: .customLong("exec-root"), help: "Root of run-time state (sockets, bundles).")
-    var execRoot = "/run/swdock"
-    @Option(name: .customLong("config-file"), help: "Daemon configuration file.")
-    var configFile = "/etc/swdock/daemon.json"
-    @Option(name: .customLong("pidfile"), help: "Path of the daemon's PID file.")
-    var pidFile = "/run/swdockd.pid"
+    @Option(name: .customLong("data-root"), help: "Root of persistent state (default /var/lib/swdock).")
+    var dataRoot: String?
+    @Option(name: .customLong("exec-root"), help: "Root of run-time state: sockets, bundles (default /run/swdock).")
+    var execRoot: String?
+    @Option(name: .customLong("config-file"), help: "Daemon configuration file (default /etc/swdock/daemon.json).")
+    var configFile: String?
+    @Option(name: .customLong("pidfile"), help: "Path of the daemon's PID file (default /run/swdockd.pid).")
+    var pidFile: String?
     @Flag(name: [.customShort("D"), .long], help: "Enable debug output.")
     var debug = false
+    @Option(name: .customLong("api-request-timeout"), help: .hidden)
+    var requestTimeout: Int?
 
     func run() async throws {
-        throw ValidationError("not supported: the API server is not built yet (it lands with the daemon/lifecycle work)")
+        // Before anything can be bound: a SIGTERM that arrives once the socket answers must
+        // already be a graceful stop, not the default kill.
+        let stop = StopSignal()
+        var flags = DaemonConfiguration.Flags()
+        flags.hosts = host
+        flags.dataRoot = dataRoot
+        flags.execRoot = execRoot
+        flags.configFile = configFile
+        flags.pidFile = pidFile
+        flags.debug = debug
+        let config: DaemonConfiguration
+        do { config = try DaemonConfiguration.load(flags: flags) } catch { fail("\(error)") }
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Self.level(config.logLevel)
+            return handler
+        }
+        let logger = Logger(label: "swdockd")
+
+        do {
+            let lock = try DataRootLock(dataRoot: config.dataRoot)
+            let pid = try PIDFile(path: config.pidFile)
+            defer { pid.remove() }
+            try prepareExecRoot(config.execRoot)
+            let database = try Database(path: config.dataRoot + "/metadata.db")
+            let identity = DaemonIdentity(engineID: try EngineID.load(dataRoot: config.dataRoot), configuration: config)
+            let router = SystemRoutes.router(backend: StoreBackend(database: database), identity: identity)
+            var serverConfiguration = ServerConfiguration()
+            if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }
+            let server = try await APIServer.start(socketPaths: try config.socketPaths(), router: router,
+                                                   configuration: serverConfiguration, logger: logger)
+            logger.info("swdockd \(SwdockVersion.version) ready", metadata: ["data-root": "\(config.dataRoot)",
+                                                                            "pid": "\(getpid())"])
+            let signal = await stop.wait()
+            logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
+            await server.stop()
+            withExtendedLifetime(lock) {}
+            logger.info("swdockd stopped")
+        } catch {
+            logger.critical("\(error)")
+            fail("\(error)")
+        }
+    }
+
+    private func fail(_ message: String) -> Never {
+        FileDescriptor.standardError.writeAll(message: "swdockd: \(message)\n")
+        Glibc.exit(1)
+    }
+
+    private func prepareExecRoot(_ path: String) throws {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                throw OSError(call: "mkdir", object: current, errno: errno)
+            }
+        }
+    }
+
+    static func level(_ name: String) -> Logger.Level {
+        switch name {
+        case "debug": return .debug
+        case "warn": return .warning
+        case "error": return .error
+        case "fatal": return .critical
+        default: return .info
+        }
+    }
+
+}
+
+/// SIGTERM/SIGINT delivered to dispatch sources (not a handler), so the stop runs as ordinary
+/// code; set up once at start so no signal is lost between binding and waiting.
+private final class StopSignal: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "swdockd.signals")
+    private var sources: [any DispatchSourceSignal] = []
+    private var received: Int32?
+    private var waiter: CheckedContinuation<Int32, Never>?
+
+    init() {
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [unowned self] in self.deliver(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func deliver(_ number: Int32) {
+        guard received == nil else { return }
+        received = number
+        waiter?.resume(returning: number)
+        waiter = nil
+    }
+
+    /// Returns the first stop signal, at once if it already came.
+    func wait() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                if let received = self.received { continuation.resume(returning: received) } else { self.waiter = continuation }
+            }
+        }
     }
 }
 
+extension FileDescriptor {
+    func writeAll(message: String) { try? writeAll(message) }
+}

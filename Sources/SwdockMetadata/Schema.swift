@@ -1,0 +1,46 @@
+/// The versioned layout of the engine's state database. Each migration raises
+/// `PRAGMA user_version` by one; never edit a released step, append a new one.
+///
+/// Layout (version 1):
+/// - `containers`: one row per container. `state` and `config` are JSON documents owned by the
+///   engine (State as in `docker inspect`, and the create request's Config + HostConfig), so new
+///   fields need no migration; columns exist only for what is looked up or kept unique.
+/// - `images`: one row per image (ID = config digest), with its manifest digest.
+/// - `image_tags` / `image_digests`: the references (`repo:tag`, `repo@sha256:…`) that point at an
+///   image; deleting the image deletes them.
+///
+/// Room to grow (later versions): `exec_instances`, `networks`, `ip_leases`, `volumes`.
+public enum Schema {
+    /// The schema version this build writes.
+    public static var current: Int { migrations.count }
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "containers, images and image references", sql: """
+            CREATE TABLE containers (
+                id         TEXT PRIMARY KEY CHECK (length(id) = 64),
+                name       TEXT NOT NULL UNIQUE,
+                image      TEXT NOT NULL,
+                created_ns INTEGER NOT NULL,
+                state      TEXT NOT NULL CHECK (json_valid(state)),
+                config     TEXT NOT NULL CHECK (json_valid(config))
+            ) STRICT;
+            CREATE TABLE images (
+                id              TEXT PRIMARY KEY,
+                manifest_digest TEXT,
+                config_digest   TEXT NOT NULL,
+                created_ns      INTEGER NOT NULL,
+                size            INTEGER NOT NULL DEFAULT 0
+            ) STRICT;
+            CREATE TABLE image_tags (
+                reference TEXT PRIMARY KEY,
+                image_id  TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+            ) STRICT;
+            CREATE INDEX image_tags_by_image ON image_tags(image_id);
+            CREATE TABLE image_digests (
+                reference TEXT PRIMARY KEY,
+                image_id  TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+            ) STRICT;
+            CREATE INDEX image_digests_by_image ON image_digests(image_id);
+            """),
+    ]
+}
