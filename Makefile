@@ -30,6 +30,7 @@ deps:
 		echo "installing:" $$missing; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "all packages present"; fi
+	@python3 -c 'import docker' 2>/dev/null || pip install -q docker==7.1.0
 
 build:
 	$(SWIFT) build --build-tests
