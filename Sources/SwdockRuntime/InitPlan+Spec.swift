@@ -12,6 +12,9 @@ public struct PlanContext: Sendable {
     public var cgroupHierarchies: [CgroupHierarchy] = []
     /// The container's cgroup path inside each hierarchy (`/docker/abc`).
     public var cgroupPath: String = "/"
+    /// The container's cgroup directories (the cgroup manager's), bound into a container
+    /// without its own cgroup namespace.
+    public var cgroupDirectories: [String] = []
 
     public init(bundle: String, noPivot: Bool = false) {
         self.bundle = bundle
@@ -97,6 +100,9 @@ extension InitPlan {
         // prestart, createRuntime and createContainer run after the namespaces and mounts
         // exist and before pivot_root: the init stops here and the parent runs them.
         let hooks = spec.hooks
+        if !(hooks?.startContainer ?? []).isEmpty {
+            throw RuntimeError.notSupported("startContainer hooks")
+        }
         if !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty || !(hooks?.createContainer ?? []).isEmpty {
             ops.append(InitOp(kind: .hooks, describe: "run createRuntime hooks"))
         }
@@ -277,9 +283,9 @@ extension InitPlan {
                 op.mountFlags = leafFlags
                 op.data = hierarchy.fstype == "cgroup" ? hierarchy.options : nil
             } else {
-                let inner = hierarchy.mountPoint + (context.cgroupPath == "/" ? "" : context.cgroupPath)
+                let own = context.cgroupDirectories.first { $0.hasPrefix(hierarchy.mountPoint + "/") }
                 op.flags.insert(.bind)
-                op.source = HostFiles.isDirectory(inner) ? inner : hierarchy.mountPoint
+                op.source = own ?? hierarchy.mountPoint
                 op.mountFlags = MountFlag.bind
                 op.remountFlags = MountFlag.bind | leafFlags
             }

@@ -60,6 +60,7 @@ extension Runtime {
         var context = PlanContext(bundle: bundle, noPivot: options.noPivot)
         context.cgroupHierarchies = CgroupHierarchy.parse(mountinfo: (try? HostFiles.readString("/proc/self/mountinfo")) ?? "")
         context.cgroupPath = manager.path
+        context.cgroupDirectories = Array(manager.directories.values)
         var plan = try InitPlan(spec: spec, context: context)
         try plan.compileSeccomp(spec.linux?.seccomp)
         if plan.terminal && options.consoleSocket == nil {
@@ -118,7 +119,7 @@ extension Runtime {
         }
 
         var record = ContainerRecord(id: options.id, initPid: 0, initStartTime: 0, bundle: bundle, rootfs: plan.rootfs,
-                                     created: Clock.rfc3339Now(), owner: "", config: spec, cgroupsPath: manager.path)
+                                     created: Clock.rfc3339Now(), owner: "", config: spec, cgroupsPath: spec.linux?.cgroupsPath)
         loop: while true {
             switch try channel.receive() {
             case .hello(let pid):

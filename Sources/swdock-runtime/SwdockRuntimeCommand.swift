@@ -9,6 +9,7 @@ struct SwdockRuntimeCommand: ParsableCommand {
         discussion: "Global flags (before the command): --root DIR, --log FILE, --log-format text|json, --debug, --systemd-cgroup.",
         version: "swdock-runtime version \(SwdockVersion.version)\nspec: \(SwdockVersion.ociRuntimeSpec)",
         subcommands: [CreateCommand.self, StartCommand.self, StateCommand.self, KillCommand.self, DeleteCommand.self,
-                      RunCommand.self, ListCommand.self]
+                      RunCommand.self, ListCommand.self, ExecCommand.self, PsCommand.self,
+                      PauseCommand.self, ResumeCommand.self, UpdateCommand.self, SpecCommand.self, FeaturesCommand.self]
     )
 }

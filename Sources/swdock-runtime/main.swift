@@ -15,6 +15,10 @@ do {
     if global.systemdCgroup {
         throw RuntimeError.notSupported("--systemd-cgroup (the systemd cgroup driver; use cgroupfs paths)")
     }
+    // Commands that start a process in a container run from the read-only copy of the binary.
+    if let command = rest.first, ["create", "run", "exec"].contains(command) {
+        try ProtectedExe.reexecIfNeeded()
+    }
     SwdockRuntimeCommand.main(rest)
 } catch let error as RuntimeError {
     RuntimeLog.shared.fatal(error.message)
