@@ -128,7 +128,7 @@ static char scratch[4096];
 
 /* mkdir -p of `path` inside the root: each parent is opened with RESOLVE_IN_ROOT and the
  * next component made with mkdirat on that fd, so no symlink can lead outside the root. */
-static int mkdir_in_root(int rootfd, const char *path, mode_t mode, int last_is_file) {
+static int mkdir_in_root_depth(int rootfd, const char *path, mode_t mode, int last_is_file, int depth) {
     size_t len = s_len(path);
     if (len + 1 >= sizeof scratch) { errno = ENAMETOOLONG; return -1; }
     memcpy(scratch, path, len + 1);
@@ -162,11 +162,37 @@ static int mkdir_in_root(int rootfd, const char *path, mode_t mode, int last_is_
             r = mkdirat(parent, name, mode);
         }
         int saved_errno = errno;
+        if (r < 0 && saved_errno == EEXIST) {
+            /* The name exists but did not resolve: a dangling symlink. Follow it inside the
+             * root (lexically, then again with RESOLVE_IN_ROOT) and create its target. */
+            char link[1024];
+            ssize_t n = readlinkat(parent, name, link, sizeof link - 1);
+            close(parent);
+            if (n < 0) return -1;
+            link[n] = 0;
+            if (depth >= 40) { errno = ELOOP; return -1; }
+            char next[4096];
+            next[0] = 0;
+            if (link[0] != '/') {
+                scratch[start] = 0;
+                s_cat(next, sizeof next, start ? scratch : "/");
+            }
+            s_cat(next, sizeof next, link);
+            if (!last) {
+                s_cat(next, sizeof next, "/");
+                s_cat(next, sizeof next, path + i);
+            }
+            return mkdir_in_root_depth(rootfd, next, mode, last_is_file, depth + 1);
+        }
         close(parent);
-        if (r < 0 && saved_errno != EEXIST) { errno = saved_errno; return -1; }
+        if (r < 0) { errno = saved_errno; return -1; }
         scratch[i] = saved;
     }
     return 0;
+}
+
+static int mkdir_in_root(int rootfd, const char *path, mode_t mode, int last_is_file) {
+    return mkdir_in_root_depth(rootfd, path, mode, last_is_file, 0);
 }
 
 /* Opens the parent directory of `path` inside the root and points *name at the last component. */

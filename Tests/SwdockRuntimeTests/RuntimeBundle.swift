@@ -88,19 +88,25 @@ final class RuntimeBundle {
         try writeSpec()
         let errPath = directory.appendingPathComponent("stderr-\(UUID().uuidString.prefix(6))").path
         FileManager.default.createFile(atPath: errPath, contents: nil)
-        let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RuntimeBundle.runtime)
-        process.arguments = ["--root", root] + args
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errHandle
-        try process.run()
-        process.waitUntilExit()
-        try errHandle.close()
+        // posix_spawn + waitpid: the created container outlives this call, and the exit of
+        // the runtime is all we wait for.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_TRUNC, 0o644)
+        let argv = ["/usr/bin/env", "-C", directory.path, RuntimeBundle.runtime, "--root", root] + args
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, &cArgs, environ)
+        XCTAssertEqual(spawned, 0)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, stderr)
+        return (code, stderr)
     }
 
     /// Runs `args` in a fresh container (`run`), returning its output and exit status.

@@ -10,6 +10,8 @@ final class RuntimeLifecycleTests: XCTestCase {
         let result = try bundle.run(["sh", "-c", "echo hello; exit 7"])
         XCTAssertEqual(result.status, 7, result.stderr)
         XCTAssertEqual(result.stdout, "hello\n")
+        // Not pid 1 of its own pid namespace (which would ignore the signal), sh dies of it.
+        bundle.spec.linux?.namespaces?.removeAll { $0.type == "pid" }
         let killed = try bundle.run(["sh", "-c", "kill -9 $$"])
         XCTAssertEqual(killed.status, 137, killed.stderr)
     }
@@ -125,7 +127,7 @@ final class RuntimeLifecycleTests: XCTestCase {
         let bundle = try RuntimeBundle(self)
         let shared = bundle.directory.appendingPathComponent("shared")
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
-        try "data".write(to: shared.appendingPathComponent("file"), atomically: true, encoding: .utf8)
+        try "data\n".write(to: shared.appendingPathComponent("file"), atomically: true, encoding: .utf8)
         bundle.spec.mounts?.append(.init(destination: "/data", type: "bind", source: shared.path, options: ["rbind", "ro", "nosuid", "nodev", "rprivate"]))
         bundle.spec.mounts?.append(.init(destination: "/file", type: "bind", source: shared.appendingPathComponent("file").path, options: ["bind", "noexec"]))
         bundle.spec.mounts?.append(.init(destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["size=1m", "mode=700", "noexec"]))
@@ -199,9 +201,10 @@ final class RuntimeLifecycleTests: XCTestCase {
         bundle.cleanups.append { _ = try? runCommand("/usr/sbin/ip", ["netns", "delete", name]) }
         var host = stat()
         XCTAssertEqual(stat("/var/run/netns/\(name)", &host), 0)
-        bundle.spec.linux?.namespaces = bundle.spec.linux?.namespaces?.map { ns in
-            ns.type == "network" ? .init(type: "network", path: "/var/run/netns/\(name)") : ns
+        let joined = (bundle.spec.linux?.namespaces ?? []).map { ns in
+            ns.type == "network" ? RuntimeSpec.Namespace(type: "network", path: "/var/run/netns/\(name)") : ns
         }
+        bundle.spec.linux?.namespaces = joined
         let result = try bundle.run(["readlink", "/proc/self/ns/net"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout, "net:[\(host.st_ino)]\n")
