@@ -59,7 +59,7 @@ let package = Package(
 
         // ── host ─────────────────────────────────────────────────────────────
         .target(name: "SwdockCgroups", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
-        .target(name: "SwdockSeccomp", dependencies: ["CSeccomp", "SwdockOCI"], swiftSettings: swiftSettings),
+        .target(name: "SwdockSeccomp", dependencies: ["CSeccomp", "SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
         .target(name: "SwdockNetwork", dependencies: ["SwdockOS"], swiftSettings: swiftSettings),
 
         // ── runtime ──────────────────────────────────────────────────────────
@@ -139,9 +139,9 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockSnapshotTests", dependencies: ["SwdockSnapshot", "SwdockOS", "CSwdockSys", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SwdockCgroupsTests", dependencies: ["SwdockCgroups", "SwdockTestSupport"],
+        .testTarget(name: "SwdockCgroupsTests", dependencies: ["SwdockCgroups", "SwdockOCI", "SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockTestSupport"],
+        .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockMetadataTests", dependencies: ["SwdockMetadata", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),

@@ -1,14 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import SwdockOS
 import SwdockRuntime
 
-/// swdock-runtime: an OCI runtime with runc's command line.
-struct SwdockRuntimeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "swdock-runtime",
-        abstract: "An OCI runtime with runc's command line.",
-        version: "swdock-runtime version \(SwdockVersion.version)\nspec: \(SwdockVersion.ociRuntimeSpec)"
-    )
+// A hook or a console peer that goes away must not kill the runtime with SIGPIPE; the
+// container init resets every disposition before it execs.
+signal(SIGPIPE, SIG_IGN)
+do {
+    let (global, rest) = try GlobalOptions.parse(Array(CommandLine.arguments.dropFirst()))
+    GlobalOptions.current = global
+    RuntimeLog.shared = RuntimeLog(path: global.log, format: global.logFormat, debug: global.debug)
+    if global.systemdCgroup {
+        throw RuntimeError.notSupported("--systemd-cgroup (the systemd cgroup driver; use cgroupfs paths)")
+    }
+    // Commands that start a process in a container run from the read-only copy of the binary.
+    if let command = rest.first, ["create", "run", "exec"].contains(command) {
+        try ProtectedExe.reexecIfNeeded()
+    }
+    SwdockRuntimeCommand.main(rest)
+} catch let error as RuntimeError {
+    RuntimeLog.shared.fatal(error.message)
+    exit(1)
 }
-
-SwdockRuntimeCommand.main()
