@@ -429,7 +429,7 @@ static void setup_console(void) {
     unsigned int ptn = 0;
     char name[64] = "/dev/pts/";
     if (ioctl(master, TIOCGPTN, &ptn) == 0) { char n[24]; s_itoa(n, (long)ptn); s_cat(name, sizeof name, n); }
-    if (swdock_send_fd(B->console_fd, master, name) < 0)
+    if (swdock_init_send_fd(B->console_fd, master, name) < 0)
         fail(SWDOCK_STAGE_CONSOLE, errno, "send the pty master to the console socket");
     close(master);
     close(B->console_fd);
@@ -680,7 +680,7 @@ pid_t swdock_spawn_hook(int mntns_fd, const char *path, char *const argv[], char
     _exit(127);
 }
 
-int swdock_send_fd(int sock, int fd, const char *name) {
+int swdock_init_send_fd(int sock, int fd, const char *name) {
     char cbuf[CMSG_SPACE(sizeof(int))];
     memset(cbuf, 0, sizeof cbuf);
     struct iovec iov = { .iov_base = (void *)name, .iov_len = s_len(name) };
@@ -700,7 +700,7 @@ int swdock_send_fd(int sock, int fd, const char *name) {
     return r < 0 ? -1 : 0;
 }
 
-int swdock_recv_fd(int sock, char *name, int name_size) {
+int swdock_init_recv_fd(int sock, char *name, int name_size) {
     char cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = { .iov_base = name, .iov_len = (size_t)(name_size > 1 ? name_size - 1 : 0) };
     struct msghdr msg;

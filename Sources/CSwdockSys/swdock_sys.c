@@ -25,6 +25,7 @@ int swdock_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, u
 int swdock_pidfd_open(pid_t pid, unsigned int flags) { return (int)syscall(SYS_pidfd_open, pid, flags); }
 int swdock_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0); }
 
+const int SWDOCK_O_PATH = O_PATH;
 const uint64_t SWDOCK_RESOLVE_IN_ROOT = RESOLVE_IN_ROOT;
 const uint64_t SWDOCK_RESOLVE_NO_MAGICLINKS = RESOLVE_NO_MAGICLINKS;
 const uint64_t SWDOCK_RESOLVE_NO_SYMLINKS = RESOLVE_NO_SYMLINKS;

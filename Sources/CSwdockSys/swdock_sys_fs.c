@@ -8,7 +8,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-const int SWDOCK_O_PATH = O_PATH;
 const int SWDOCK_O_TMPFILE = O_TMPFILE;
 
 int swdock_statx_btime(int dirfd, const char *path, int64_t *sec, uint32_t *nsec) {

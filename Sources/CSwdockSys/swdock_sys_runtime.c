@@ -5,7 +5,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-const int SWDOCK_O_PATH = O_PATH;
 int swdock_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 int swdock_memfd_create(const char *name, unsigned int flags) { return memfd_create(name, flags); }
 int swdock_add_seals(int fd, int seals) { return fcntl(fd, F_ADD_SEALS, seals); }

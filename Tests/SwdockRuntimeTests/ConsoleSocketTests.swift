@@ -33,7 +33,7 @@ final class ConsoleSocketTests: XCTestCase {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
             var name = [CChar](repeating: 0, count: 256)
-            received.fd = swdock_recv_fd(connection, &name, Int32(name.count))
+            received.fd = swdock_init_recv_fd(connection, &name, Int32(name.count))
             received.name = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             close(connection)
         }

@@ -177,9 +177,9 @@ pid_t swdock_spawn_hook(int mntns_fd, const char *path, char *const argv[], char
 
 /* Sends `fd` with SCM_RIGHTS over the unix socket `sock`, with `name` as the payload
  * (the runc console-socket protocol). Returns 0 or -1 with errno. */
-int swdock_send_fd(int sock, int fd, const char *name);
+int swdock_init_send_fd(int sock, int fd, const char *name);
 
 /* Receives one fd sent with SCM_RIGHTS; returns it, or -1 with errno. `name` gets the payload. */
-int swdock_recv_fd(int sock, char *name, int name_size);
+int swdock_init_recv_fd(int sock, char *name, int name_size);
 
 #endif

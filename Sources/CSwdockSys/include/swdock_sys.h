@@ -20,7 +20,8 @@ int swdock_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, u
 int swdock_pidfd_open(pid_t pid, unsigned int flags);
 int swdock_pidfd_send_signal(int pidfd, int sig);
 
-/* Values of macros and enum constants Swift does not see. */
+/* Values of macros and enum constants Swift does not see (O_PATH needs _GNU_SOURCE). */
+extern const int SWDOCK_O_PATH;
 extern const uint64_t SWDOCK_RESOLVE_IN_ROOT;
 extern const uint64_t SWDOCK_RESOLVE_NO_MAGICLINKS;
 extern const uint64_t SWDOCK_RESOLVE_NO_SYMLINKS;

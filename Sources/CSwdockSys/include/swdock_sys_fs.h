@@ -8,7 +8,6 @@
 #include <sys/types.h>
 #include <sys/xattr.h> /* fsetxattr and friends, which the Swift Glibc module leaves out */
 
-extern const int SWDOCK_O_PATH;
 extern const int SWDOCK_O_TMPFILE;
 
 /* Birth time of `path` in `dirfd` (not followed; "" means dirfd itself): returns 1 and fills

@@ -5,7 +5,6 @@
 
 #include <sys/types.h>
 
-extern const int SWDOCK_O_PATH;
 int swdock_pipe2(int fds[2], int flags);
 /* memfd_create(2). */
 int swdock_memfd_create(const char *name, unsigned int flags);
