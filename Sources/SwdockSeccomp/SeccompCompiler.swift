@@ -78,6 +78,10 @@ public enum SeccompCompiler {
         }
         let rc = seccomp_arch_add(ctx, token)
         // The native architecture is in every new filter already.
+        if rc == -EDOM {
+            // libseccomp keeps one byte order per filter.
+            throw SeccompError(.notSupported, "seccomp architecture \(name) in a filter for this host (its byte order differs from the native architecture's)")
+        }
         if rc != 0 && rc != -EEXIST {
             throw SeccompError(.library, "seccomp_arch_add \(name): \(Errno.message(-rc))")
         }

