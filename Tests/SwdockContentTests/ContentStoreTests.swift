@@ -14,7 +14,13 @@ final class ContentStoreTests: XCTestCase {
 
     func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        bytes.withUnsafeMutableBytes { raw in
+            var i = 0
+            while i + 8 <= count { raw.storeBytes(of: generator.next(), toByteOffset: i, as: UInt64.self); i += 8 }
+            while i < count { raw[i] = UInt8.random(in: 0...255, using: &generator); i += 1 }
+        }
+        return bytes
     }
 
     func ingestNames(_ store: ContentStore) throws -> [String] {

@@ -20,7 +20,7 @@ final class ReferenceTests: XCTestCase {
         ("127.0.0.1:5000/test@sha256:\(hex)", "127.0.0.1:5000/test@sha256:\(hex)", "127.0.0.1:5000/test@sha256:\(hex)", "127.0.0.1:5000", "test", nil, "sha256:\(hex)"),
         ("busybox@sha256:\(hex)", "docker.io/library/busybox@sha256:\(hex)", "busybox@sha256:\(hex)", "docker.io", "library/busybox", nil, "sha256:\(hex)"),
         ("example.com/a/b:v1@sha256:\(hex)", "example.com/a/b:v1@sha256:\(hex)", "example.com/a/b:v1@sha256:\(hex)", "example.com", "a/b", "v1", "sha256:\(hex)"),
-        ("foo_bar.com:8080/x", "foo_bar.com:8080/x", "foo_bar.com:8080/x", "foo_bar.com:8080", "x", nil, nil),
+        ("foo-bar.com:8080/x", "foo-bar.com:8080/x", "foo-bar.com:8080/x", "foo-bar.com:8080", "x", nil, nil),
         ("Foo.com/bar", "Foo.com/bar", "Foo.com/bar", "Foo.com", "bar", nil, nil),
         ("a.b-c.d/e__f/g-h---i.j", "a.b-c.d/e__f/g-h---i.j", "a.b-c.d/e__f/g-h---i.j", "a.b-c.d", "e__f/g-h---i.j", nil, nil),
         ("[::1]:5000/repo:tag", "[::1]:5000/repo:tag", "[::1]:5000/repo:tag", "[::1]:5000", "repo", "tag", nil),
@@ -51,6 +51,8 @@ final class ReferenceTests: XCTestCase {
         ("foo bar", "invalid reference format"),
         ("a:" + String(repeating: "t", count: 129), "invalid reference format"),
         ("foo//bar", "invalid reference format"),
+        ("foo_bar.com:8080/x", "invalid reference format"),  // '_' is not allowed in a domain
+        ("-host.com/x", "invalid reference format"),
         ("example.com:port/foo", "invalid reference format"),
         (String(repeating: "a/", count: 128) + "a:tag", "repository name must not be more than 255 characters"),
     ]
