@@ -74,6 +74,8 @@ struct HTTPResponse: Sendable {
     var headers: [String: String]
     var body: [UInt8]
     var effectiveURL: String?
+    /// The HTTP version used: 1.1 or 2 (CURLINFO_HTTP_VERSION mapped), 0 if unknown.
+    var httpVersion: Double = 0
 
     func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
@@ -264,7 +266,15 @@ extension CurlEasy {
         if let sink, state.bodyGoesToSink, !state.sinkStarted {
             try sink.begin(status: state.status, headers: state.headers)
         }
+        let version: Double
+        switch infoLong(CURLINFO_HTTP_VERSION) {
+        case Int(CURL_HTTP_VERSION_1_0): version = 1.0
+        case Int(CURL_HTTP_VERSION_1_1): version = 1.1
+        case Int(CURL_HTTP_VERSION_2_0): version = 2
+        case Int(CURL_HTTP_VERSION_3): version = 3
+        default: version = 0
+        }
         return HTTPResponse(status: infoLong(CURLINFO_RESPONSE_CODE), headers: state.headers, body: state.body,
-                            effectiveURL: infoString(CURLINFO_EFFECTIVE_URL))
+                            effectiveURL: infoString(CURLINFO_EFFECTIVE_URL), httpVersion: version)
     }
 }

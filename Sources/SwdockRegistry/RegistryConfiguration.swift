@@ -21,11 +21,15 @@ public struct RegistryConfiguration: Sendable {
     /// First back-off delay; doubled per attempt, at most 8 s.
     public var retryBaseDelay: Duration
     public var timeouts: TransferTimeouts
+    /// Whether localhost, 127.0.0.0/8 and ::1 are insecure without being listed (Docker's
+    /// default). Turned off, loopback registries need verified TLS like any other.
+    public var loopbackIsInsecure: Bool
 
     public init(insecureRegistries: [String] = [], mirrors: [String] = [], fallbackToOrigin: Bool = true,
                 certsDirectory: String = "/etc/swdock/certs.d", systemCABundle: String? = nil,
                 maxConcurrentDownloads: Int = RegistryDefaults.maxConcurrentDownloads, maxAttempts: Int = 5,
-                retryBaseDelay: Duration = .milliseconds(250), timeouts: TransferTimeouts = TransferTimeouts()) {
+                retryBaseDelay: Duration = .milliseconds(250), timeouts: TransferTimeouts = TransferTimeouts(),
+                loopbackIsInsecure: Bool = true) {
         self.insecureRegistries = insecureRegistries
         self.mirrors = mirrors
         self.fallbackToOrigin = fallbackToOrigin
@@ -35,6 +39,7 @@ public struct RegistryConfiguration: Sendable {
         self.maxAttempts = max(1, maxAttempts)
         self.retryBaseDelay = retryBaseDelay
         self.timeouts = timeouts
+        self.loopbackIsInsecure = loopbackIsInsecure
     }
 
     static func findSystemCABundle() -> String? {
@@ -45,8 +50,10 @@ public struct RegistryConfiguration: Sendable {
     /// Whether `host` (`name`, `name:port`, `[v6]:port`) may be used without verified TLS.
     public func isInsecure(_ host: String) -> Bool {
         let name = RegistryConfiguration.hostName(host)
-        if name == "localhost" || name == "::1" { return true }
-        if let ip = IPv4(name), ip.octets.0 == 127 { return true }
+        if loopbackIsInsecure {
+            if name == "localhost" || name == "::1" { return true }
+            if let ip = IPv4(name), ip.octets.0 == 127 { return true }
+        }
         for entry in insecureRegistries {
             let entry = entry.lowercased()
             if entry == host.lowercased() || entry == name { return true }
