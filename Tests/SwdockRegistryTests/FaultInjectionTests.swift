@@ -261,4 +261,38 @@ final class FaultInjectionTests: XCTestCase {
             }
         }
     }
+
+    func testCancelledPullKeepsTheIngestAndTheNextPullResumes() async throws {
+        let (repository, image, layer) = busybox
+        let counter = Counter()
+        // The first blob request is slow so the pull can be cancelled in the middle of it.
+        let proxy = try proxy { request in
+            Self.isBlob(request, layer.digest) && counter.next("blob") == 1 ? .throttle(bytesPerSecond: 200_000) : .forward
+        }
+        let store = try makeStore()
+        let events = EventLog()
+        let ref = try reference(proxy.address, repository, "latest")
+        let client = fastClient()
+        let pull = Task { try await ImagePuller(client: client, store: store).pull(ref, events: events.append) }
+        while (events.progress(of: layer.digest).last ?? 0) < 300_000 { try await Task.sleep(for: .milliseconds(20)) }
+        pull.cancel()
+        do {
+            _ = try await pull.value
+            XCTFail("cancelled pull completed")
+        } catch let error as RegistryError {
+            XCTAssertEqual(error.code, .cancelled, error.description)
+        }
+        XCTAssertNil(try store.info(layer.digest))
+        let report = try store.check()
+        XCTAssertTrue(report.isClean, report.description)
+        let ingest = try XCTUnwrap(report.ingests.first { $0.digest == layer.digest }, "interrupted ingest kept")
+        XCTAssertGreaterThanOrEqual(ingest.bytes, 300_000)
+
+        let result = try await ImagePuller(client: client, store: store).pull(ref)
+        try assertPulled(result, image, store: store)
+        let ranges = proxy.log.filter { Self.isBlob($0, layer.digest) }.map { $0.headers["range"] }
+        XCTAssertEqual(ranges.count, 2)
+        XCTAssertEqual(ranges.last, "bytes=\(ingest.bytes)-")
+        XCTAssertEqual(result.bytesDownloaded, layer.size - ingest.bytes)
+    }
 }
