@@ -20,7 +20,8 @@ final class CurlWorkers: @unchecked Sendable {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
         for index in 0..<threadCount {
-            let thread = Thread { [unowned self] in self.workerLoop() }
+            // The threads keep the pool alive until `shutdown` lets them finish.
+            let thread = Thread { self.workerLoop() }
             thread.name = "swdock-curl-\(index)"
             thread.stackSize = 1 << 20
             thread.start()

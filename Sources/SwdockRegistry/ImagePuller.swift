@@ -204,6 +204,11 @@ public struct ImagePuller: Sendable {
         do { config = try JSONDecoder().decode(ImageConfig.self, from: Data(configBytes)) } catch {
             throw RegistryError(.badResponse, "decode config \(manifest.config.digest) of \(reference)", cause: ErrorText(error))
         }
+        if let wanted = options.platform, resolved.top.kind == .manifest, !PlatformMatcher.only(wanted).matches(config.platform) {
+            // Docker's check for a single-platform image pulled with an explicit --platform.
+            throw RegistryError(.noMatchingPlatform,
+                                "image with reference \(reference.familiarString) was found but does not match the specified platform: wanted \(wanted), actual: \(config.platform)")
+        }
         if config.rootfs.diffIDs.count != manifest.layers.count {
             throw RegistryError(.badResponse, "manifest \(resolved.manifest.digest) of \(reference) has \(manifest.layers.count) layers, its config lists \(config.rootfs.diffIDs.count)")
         }

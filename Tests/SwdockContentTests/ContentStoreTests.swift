@@ -168,6 +168,46 @@ final class ContentStoreTests: XCTestCase {
         wait(for: [waited], timeout: 30)
     }
 
+    func testIngestLockIsAnFlockOtherProcessesSee() throws {
+        let store = try ContentStore(root: root)
+        let digest = Digest.sha256(of: Array("locked".utf8))
+        let ingest = root + "/content/ingest/sha256-\(digest.encoded)"
+        try FileManager.default.createDirectory(atPath: ingest, withIntermediateDirectories: true)
+        // Another process holds the ingest directory's lock, as a second daemon would.
+        // flock -o holds the lock in flock(1) itself; its child waits for stdin to close.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = ["-o", ingest, "/bin/sh", "-c", "read line"]
+        let stdin = Pipe()
+        holder.standardInput = stdin
+        try holder.run()
+        addTeardownBlock { try? stdin.fileHandleForWriting.close(); holder.waitUntilExit() }
+        func lockCode() -> ContentError.Code? {
+            do {
+                let opening = try store.openWriter(digest: digest, size: 6, wait: false)
+                if case .writer(let writer) = opening { writer.close() }
+                return nil
+            } catch {
+                return error.code
+            }
+        }
+        var locked = false
+        for _ in 0..<100 {
+            if lockCode() == .locked {
+                locked = true
+                break
+            }
+            usleep(50_000)  // flock(1) has not taken the lock yet
+        }
+        XCTAssertTrue(locked, "the other process's flock excluded this writer")
+        try stdin.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        guard case .writer(let writer) = try store.openWriter(digest: digest, size: 6, wait: false) else { return XCTFail() }
+        try writer.write(Array("locked".utf8))
+        try writer.commit()
+        XCTAssertEqual(try store.read(digest), Array("locked".utf8))
+    }
+
     func testWaiterTakesOverAfterADiscard() throws {
         let store = try ContentStore(root: root)
         let bytes = randomBytes(10_000)

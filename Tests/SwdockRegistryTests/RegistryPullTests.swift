@@ -133,6 +133,15 @@ final class RegistryPullTests: XCTestCase {
             XCTAssertNotNil(try store.info(tag.digest), "index stored")
         }
         do {
+            _ = try await puller.pull(try reference(registry, "swdock-fixtures/busybox", "latest"),
+                                      options: PullOptions(platform: try Platform(parsing: "linux/arm64")))
+            XCTFail("an amd64-only image matched linux/arm64")
+        } catch let error as RegistryError {
+            XCTAssertEqual(error.code, .noMatchingPlatform)
+            XCTAssertTrue(error.message.contains("does not match the specified platform: wanted linux/arm64, actual: linux/amd64"),
+                          error.message)
+        }
+        do {
             _ = try await puller.pull(try reference(registry, fixture.repository, "latest"),
                                       options: PullOptions(platform: try Platform(parsing: "linux/s390x")))
             XCTFail("s390x should not match")
