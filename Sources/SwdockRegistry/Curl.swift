@@ -76,6 +76,8 @@ struct HTTPResponse: Sendable {
     var effectiveURL: String?
     /// The HTTP version used: 1.1 or 2 (CURLINFO_HTTP_VERSION mapped), 0 if unknown.
     var httpVersion: Double = 0
+    /// Connections this transfer had to open (0 when a kept-alive one was reused).
+    var newConnections = 0
 
     func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
@@ -275,6 +277,7 @@ extension CurlEasy {
         default: version = 0
         }
         return HTTPResponse(status: infoLong(CURLINFO_RESPONSE_CODE), headers: state.headers, body: state.body,
-                            effectiveURL: infoString(CURLINFO_EFFECTIVE_URL), httpVersion: version)
+                            effectiveURL: infoString(CURLINFO_EFFECTIVE_URL), httpVersion: version,
+                            newConnections: infoLong(CURLINFO_NUM_CONNECTS))
     }
 }

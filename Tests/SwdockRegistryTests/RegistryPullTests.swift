@@ -242,6 +242,19 @@ final class RegistryPullTests: XCTestCase {
         XCTAssertTrue(again.results().isEmpty)
         XCTAssertEqual(Set(events.alreadyExisting), Set(fixture.tags[0].images[0].layers.map(\.digest)))
     }
+
+    func testConnectionsAreReused() async throws {
+        let registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY")
+        let client = makeClient(RegistryConfiguration(maxConcurrentDownloads: 1))  // two worker threads
+        let info = try await client.hostInfo(RegistryEndpoint(host: registry, credentialKey: registry))
+        var opened = 0
+        for _ in 0..<10 {
+            let response = try await client.perform(HTTPRequest(url: info.baseURL + "/v2/", tls: info.tls), step: "probe")
+            XCTAssertEqual(response.status, 200)
+            opened += response.newConnections
+        }
+        XCTAssertLessThanOrEqual(opened, 2, "each worker thread keeps its connection alive")
+    }
 }
 
 /// A layer consumer that reads each layer from a pipe on its own thread and hashes it.
