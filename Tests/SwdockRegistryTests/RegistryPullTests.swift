@@ -255,6 +255,47 @@ final class RegistryPullTests: XCTestCase {
         }
         XCTAssertLessThanOrEqual(opened, 2, "each worker thread keeps its connection alive")
     }
+
+    func testIdentityTokenAndRegistryTokenCredentials() async throws {
+        let registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY_TOKEN")
+        let realm = try TestEnvironment.require("SWDOCK_TEST_TOKEN_REALM")
+        let service = try TestEnvironment.require("SWDOCK_TEST_TOKEN_SERVICE")
+        let user = try TestEnvironment.require("SWDOCK_TEST_REGISTRY_TOKEN_USER")
+        let password = try TestEnvironment.require("SWDOCK_TEST_REGISTRY_TOKEN_PASSWORD")
+        let (catalog, _) = try Catalog.load()
+        let busybox = try catalog.fixture("busybox")
+        // What `docker login` keeps for an OAuth registry: a refresh token (identitytoken).
+        let login = try runCommand("/usr/bin/curl", ["-sf", "-X", "POST", "--data-urlencode", "grant_type=password",
+                                                     "--data-urlencode", "username=\(user)", "--data-urlencode", "password=\(password)",
+                                                     "--data-urlencode", "service=\(service)", realm])
+        XCTAssertEqual(login.status, 0, login.stderr)
+        struct Grant: Decodable { var refresh_token: String?; var token: String? }
+        let refresh = try XCTUnwrap(try JSONDecoder().decode(Grant.self, from: Data(login.stdout.utf8)).refresh_token)
+        let store = try makeStore()
+        let withIdentity = ImagePuller(client: makeClient(credentials: StaticCredentials([registry: RegistryCredential(identityToken: refresh)])),
+                                       store: store)
+        try assertPulled(try await withIdentity.pull(try reference(registry, busybox.repository, "latest")),
+                         busybox.tags[0].images[0], store: store)
+        let bogus = ImagePuller(client: makeClient(credentials: StaticCredentials([registry: RegistryCredential(identityToken: "nope")])),
+                                store: try makeStore())
+        do {
+            _ = try await bogus.pull(try reference(registry, busybox.repository, "latest"))
+            XCTFail("unknown refresh token accepted")
+        } catch let error as RegistryError {
+            XCTAssertEqual(error.code, .unauthorized, error.message)
+        }
+        // A registry token (registrytoken) is sent as the bearer token as is.
+        let scope = "repository:\(busybox.repository):pull"
+        let grant = try runCommand("/usr/bin/curl", ["-sf", "-u", "\(user):\(password)", "-G", "--data-urlencode", "service=\(service)",
+                                                     "--data-urlencode", "scope=\(scope)", realm])
+        XCTAssertEqual(grant.status, 0, grant.stderr)
+        let token = try XCTUnwrap(try JSONDecoder().decode(Grant.self, from: Data(grant.stdout.utf8)).token)
+        let store2 = try makeStore()
+        let withToken = ImagePuller(client: makeClient(credentials: StaticCredentials([registry: RegistryCredential(registryToken: token)])),
+                                    store: store2)
+        try assertPulled(try await withToken.pull(try reference(registry, busybox.repository, "latest")),
+                         busybox.tags[0].images[0], store: store2)
+    }
 }
 
 /// A layer consumer that reads each layer from a pipe on its own thread and hashes it.
