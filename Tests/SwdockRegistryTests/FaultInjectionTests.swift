@@ -295,4 +295,24 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertEqual(ranges.last, "bytes=\(ingest.bytes)-")
         XCTAssertEqual(result.bytesDownloaded, layer.size - ingest.bytes)
     }
+
+    func testDockerManifestListIsResolvedLikeAnIndex() async throws {
+        let fixture = try catalog.fixture("multiplatform")
+        let images = fixture.tags[0].images
+        let entries = images.map { image -> String in
+            let variant = image.platform.variant.map { #","variant":"\#($0)""# } ?? ""
+            return #"{"mediaType":"\#(image.manifest.mediaType)","digest":"\#(image.manifest.digest)","size":\#(image.manifest.size),"platform":{"architecture":"\#(image.platform.architecture)","os":"\#(image.platform.os)"\#(variant)}}"#
+        }
+        let list = #"{"schemaVersion":2,"mediaType":"\#(MediaType.dockerManifestList)","manifests":[\#(entries.joined(separator: ","))]}"#
+        let proxy = try proxy {
+            $0.path.hasSuffix("/manifests/dockerlist") ? .respond(status: 200, body: list, contentType: MediaType.dockerManifestList) : .forward
+        }
+        let arm64 = try XCTUnwrap(images.first { $0.platform.architecture == "arm64" })
+        let store = try makeStore()
+        let result = try await ImagePuller(client: fastClient(), store: store)
+            .pull(try reference(proxy.address, fixture.repository, "dockerlist"), options: PullOptions(platform: try Platform(parsing: "linux/arm64/v8")))
+        try assertPulled(result, arm64, store: store)
+        XCTAssertEqual(result.indexDigest, Digest.sha256(of: Array(list.utf8)))
+        XCTAssertEqual(try store.read(result.indexDigest!), Array(list.utf8))
+    }
 }
