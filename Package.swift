@@ -49,7 +49,9 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         // ── images ───────────────────────────────────────────────────────────
-        .target(name: "SwdockContent", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
+        .target(name: "SwdockContent",
+                dependencies: ["SwdockOS", "SwdockOCI", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
         .target(name: "SwdockRegistry", dependencies: ["CCurl", "SwdockOS", "SwdockOCI", "SwdockContent"],
                 swiftSettings: swiftSettings),
         .target(name: "SwdockArchive", dependencies: ["CArchive", "CSwdockSys", "SwdockOS", "SwdockOCI",
