@@ -106,7 +106,7 @@ let package = Package(
 
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
-        .target(name: "SwdockTestSupport", dependencies: ["SwdockOS"], path: "Tests/SwdockTestSupport",
+        .target(name: "SwdockTestSupport", dependencies: ["SwdockOS", "SwdockOCI"], path: "Tests/SwdockTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SwdockOSTests", dependencies: ["SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
@@ -130,6 +130,9 @@ let package = Package(
         .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockRuntimeTests", dependencies: ["SwdockRuntime", "SwdockOCI", "SwdockTestSupport"],
+                    swiftSettings: swiftSettings),
+        /// The same bundles under runc, crun and swdock-runtime; dockerd, containerd and podman driving a runtime.
+        .testTarget(name: "SwdockRuntimeInteropTests", dependencies: ["SwdockTestSupport", "SwdockOCI"],
                     swiftSettings: swiftSettings),
     ]
 )
