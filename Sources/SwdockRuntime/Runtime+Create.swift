@@ -108,7 +108,8 @@ extension Runtime {
         defer { if !keepParentEnd { close(parentEnd) } }
 
         var record = ContainerRecord(id: options.id, initPid: 0, initStartTime: 0, bundle: bundle, rootfs: plan.rootfs,
-                                     created: Clock.rfc3339Now(), owner: "", config: spec, cgroupsPath: spec.linux?.cgroupsPath)
+                                     created: Clock.rfc3339Now(), owner: "", config: spec, cgroupsPath: manager.path)
+        record.cgroupDirectories = manager.directories
         // startContainer hooks see the container as created, with the pid the init has in its namespace.
         plan.hookState = Runtime.hookStateParts(record, status: .created)
         let bootstrap = Bootstrap(plan: plan, fds: descriptors)
