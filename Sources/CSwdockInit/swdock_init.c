@@ -29,6 +29,8 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -536,6 +538,92 @@ static void fix_fds(void) {
     }
 }
 
+/* ── seccomp ── */
+
+static void load_seccomp(void) {
+    if (!B->seccomp_filter) return;
+    struct sock_fprog prog = { .len = (unsigned short)B->seccomp_len,
+                               .filter = (struct sock_filter *)B->seccomp_filter };
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, B->seccomp_flags, &prog) < 0)
+        fail(SWDOCK_STAGE_SECCOMP, errno, "");
+}
+
+/* ── startContainer hooks (run by the init, in the container, after `start`) ── */
+
+static void write_all(int fd, const char *text) {
+    size_t len = s_len(text), off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, text + off, len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return; /* the hook need not read its stdin */
+        off += (size_t)n;
+    }
+}
+
+static long elapsed_ms(const struct timespec *since) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000L + (now.tv_nsec - since->tv_nsec) / 1000000L;
+}
+
+static void run_start_hook(const struct swdock_hook *hook) {
+    static char detail[240];
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) fail(SWDOCK_STAGE_START_HOOK, errno, hook->path);
+    /* A hook that exits without reading stdin must not kill the init with SIGPIPE. */
+    struct sigaction ign, dfl;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &ign, NULL);
+    long pid = raw_clone(SIGCHLD);
+    if (pid < 0) fail(SWDOCK_STAGE_START_HOOK, errno, hook->path);
+    if (pid == 0) {
+        sigaction(SIGPIPE, &dfl, NULL);
+        if (dup2(p[0], 0) < 0) _exit(126); /* dup2 leaves fd 0 without FD_CLOEXEC */
+        execve(hook->path, hook->argv, hook->envp);
+        _exit(127);
+    }
+    close(p[0]);
+    char num[24];
+    s_itoa(num, (long)getpid());
+    write_all(p[1], B->hook_state_head);
+    write_all(p[1], num);
+    write_all(p[1], B->hook_state_tail);
+    close(p[1]);
+    sigaction(SIGPIPE, &dfl, NULL);
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    for (;;) {
+        int status = 0;
+        long r = waitpid((pid_t)pid, &status, WNOHANG);
+        if (r < 0 && errno != EINTR) fail(SWDOCK_STAGE_START_HOOK, errno, hook->path);
+        if (r == pid) {
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+            detail[0] = 0;
+            s_cat(detail, sizeof detail, hook->path);
+            s_cat(detail, sizeof detail, WIFEXITED(status) ? ": exit status " : ": killed by signal ");
+            s_itoa(num, WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+            s_cat(detail, sizeof detail, num);
+            fail(SWDOCK_STAGE_START_HOOK, 0, detail);
+        }
+        if (hook->timeout > 0 && elapsed_ms(&started) >= (long)hook->timeout * 1000L) {
+            kill((pid_t)pid, SIGKILL);
+            while (waitpid((pid_t)pid, &status, 0) < 0 && errno == EINTR) {}
+            detail[0] = 0;
+            s_cat(detail, sizeof detail, hook->path);
+            s_cat(detail, sizeof detail, ": timed out after ");
+            s_itoa(num, hook->timeout);
+            s_cat(detail, sizeof detail, num);
+            s_cat(detail, sizeof detail, " s");
+            fail(SWDOCK_STAGE_START_HOOK, 0, detail);
+        }
+        struct timespec pause = { 0, 1000000L };
+        nanosleep(&pause, NULL);
+    }
+}
+
 /* ── the child ── */
 
 __attribute__((noreturn)) static void init_process(void) {
@@ -565,6 +653,9 @@ __attribute__((noreturn)) static void init_process(void) {
     /* cwd first as root (it may be unreadable to the user), and again after setuid. */
     int cwd_ok = chdir(B->cwd) == 0;
     int cwd_errno = errno;
+    /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while the init
+     * still has it (before the capabilities are dropped and the uid changes), as runc does. */
+    if (!B->no_new_privs) load_seccomp();
     set_user();
     if (!cwd_ok && chdir(B->cwd) < 0) fail(SWDOCK_STAGE_CWD, cwd_errno == ENOENT ? ENOENT : errno, B->cwd);
     umask(B->umask >= 0 ? (mode_t)B->umask : 022);
@@ -582,15 +673,11 @@ __attribute__((noreturn)) static void init_process(void) {
         close(fifo);
         close(B->exec_fifo_fd);
     }
+    for (int i = 0; i < B->nstart_hooks; i++) run_start_hook(&B->start_hooks[i]);
     if (B->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(SWDOCK_STAGE_NO_NEW_PRIVS, errno, "");
-    if (B->seccomp_filter) {
-        /* As late as possible: after setuid, right before execve, so the filter only has to
-         * allow what the container process itself needs. */
-        struct sock_fprog prog = { .len = (unsigned short)B->seccomp_len,
-                                   .filter = (struct sock_filter *)B->seccomp_filter };
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, B->seccomp_flags, &prog) < 0)
-            fail(SWDOCK_STAGE_SECCOMP, errno, "");
-    }
+    /* With no_new_privs the filter needs no privilege: load it as late as possible, right
+     * before execve, so it only has to allow what the container process itself needs. */
+    if (B->no_new_privs) load_seccomp();
     execve(path, B->argv, B->envp);
     fail(SWDOCK_STAGE_EXEC, errno, path);
 }

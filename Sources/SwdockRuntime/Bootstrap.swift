@@ -101,6 +101,16 @@ final class Bootstrap {
         raw.console_rows = plan.consoleSize.rows
         raw.console_cols = plan.consoleSize.cols
         raw.personality = plan.personality
+        let hooks = array(of: swdock_hook.self, count: plan.startContainerHooks.count)
+        for (index, hook) in plan.startContainerHooks.enumerated() {
+            let args = hook.args?.isEmpty == false ? hook.args! : [hook.path]
+            hooks[index] = swdock_hook(path: UnsafePointer(string(hook.path)), argv: UnsafePointer(stringArray(args)),
+                                       envp: UnsafePointer(stringArray(hook.env ?? [])), timeout: Int32(hook.timeout ?? 0))
+        }
+        raw.start_hooks = UnsafePointer(hooks)
+        raw.nstart_hooks = Int32(plan.startContainerHooks.count)
+        raw.hook_state_head = UnsafePointer(string(plan.hookState.head))
+        raw.hook_state_tail = UnsafePointer(string(plan.hookState.tail))
     }
 
     deinit {

@@ -27,8 +27,12 @@ public struct ContainerRecord: Codable, Sendable {
     public var config: RuntimeSpec
     /// Set by `start` once the fifo was opened.
     public var started: Bool = false
-    /// The cgroup path handed to the cgroup manager.
+    /// The cgroup path as resolved at create (a relative `cgroupsPath` made absolute against
+    /// the creator's cgroup); older records hold the spec's value.
     public var cgroupsPath: String?
+    /// Controller (`""` on v2) → cgroup directory, resolved at create, as runc's `cgroup_paths`:
+    /// later commands may run in another cgroup and must not resolve a relative path again.
+    public var cgroupDirectories: [String: String]?
 
     public var annotations: [String: String]? { config.annotations }
 }

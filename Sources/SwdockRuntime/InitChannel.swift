@@ -95,6 +95,8 @@ struct InitChannel {
         case SWDOCK_STAGE_SECCOMP.rawValue: text = "load the seccomp filter: \(err)"
         case SWDOCK_STAGE_PERSONALITY.rawValue: text = "personality: \(err)"
         case SWDOCK_STAGE_HOOK.rawValue: text = "createContainer hook failed"
+        case SWDOCK_STAGE_START_HOOK.rawValue:
+            text = report.error == 0 ? "startContainer hook \(detail)" : "startContainer hook \(detail): \(err)"
         default: text = "stage \(report.stage) \(detail): \(err)"
         }
         return "container init: " + text

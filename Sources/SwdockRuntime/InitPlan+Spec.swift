@@ -100,9 +100,7 @@ extension InitPlan {
         // prestart, createRuntime and createContainer run after the namespaces and mounts
         // exist and before pivot_root: the init stops here and the parent runs them.
         let hooks = spec.hooks
-        if !(hooks?.startContainer ?? []).isEmpty {
-            throw RuntimeError.notSupported("startContainer hooks")
-        }
+        startContainerHooks = hooks?.startContainer ?? []
         if !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty || !(hooks?.createContainer ?? []).isEmpty {
             ops.append(InitOp(kind: .hooks, describe: "run createRuntime hooks"))
         }

@@ -1,4 +1,5 @@
 import CSwdockInit
+import SwdockOCI
 
 /// One setup step for the container init, as a Swift value (see `swdock_op` in CSwdockInit).
 ///
@@ -98,6 +99,10 @@ public struct InitPlan: Sendable {
     public var personality: Int32 = -1
     public var execMode = false
     public var oomScoreAdj: Int?
+    /// Run by the init inside the container after `start`, before the execve.
+    public var startContainerHooks: [RuntimeSpec.Hook] = []
+    /// The state JSON those hooks read, split where the init writes its pid.
+    public var hookState: (head: String, tail: String) = ("", "")
 
     public init() {}
 

@@ -6,6 +6,9 @@ extension Runtime {
     /// so a later caller in another cgroup still finds the same directory.
     func cgroup(of record: ContainerRecord) throws(RuntimeError) -> any CgroupManager {
         do {
+            if let path = record.cgroupsPath, let directories = record.cgroupDirectories {
+                return try Cgroups.manager(recordedPath: path, directories: directories)
+            }
             return try Cgroups.manager(cgroupsPath: record.cgroupsPath ?? record.config.linux?.cgroupsPath,
                                        containerID: record.id)
         } catch {

@@ -107,6 +107,11 @@ extension Runtime {
         var keepParentEnd = false
         defer { if !keepParentEnd { close(parentEnd) } }
 
+        var record = ContainerRecord(id: options.id, initPid: 0, initStartTime: 0, bundle: bundle, rootfs: plan.rootfs,
+                                     created: Clock.rfc3339Now(), owner: "", config: spec, cgroupsPath: manager.path)
+        record.cgroupDirectories = manager.directories
+        // startContainer hooks see the container as created, with the pid the init has in its namespace.
+        plan.hookState = Runtime.hookStateParts(record, status: .created)
         let bootstrap = Bootstrap(plan: plan, fds: descriptors)
         let child = bootstrap.spawn()
         close(childEnd)
@@ -118,8 +123,6 @@ extension Runtime {
             if initPid > 0 && initPid != child { Glibc.kill(initPid, SIGKILL); _ = waitChild(initPid) }
         }
 
-        var record = ContainerRecord(id: options.id, initPid: 0, initStartTime: 0, bundle: bundle, rootfs: plan.rootfs,
-                                     created: Clock.rfc3339Now(), owner: "", config: spec, cgroupsPath: spec.linux?.cgroupsPath)
         loop: while true {
             switch try channel.receive() {
             case .hello(let pid):

@@ -15,16 +15,23 @@ enum HookPhase: String {
 extension Runtime {
     /// The state JSON hooks read on stdin.
     static func hookState(_ record: ContainerRecord, status: ContainerStatus) -> String {
+        let parts = hookStateParts(record, status: status)
+        return status == .stopped ? parts.head + parts.tail : parts.head + "\(record.initPid)" + parts.tail
+    }
+
+    /// The state JSON split where the pid goes (the init writes its own pid between the parts;
+    /// a stopped container has none).
+    static func hookStateParts(_ record: ContainerRecord, status: ContainerStatus) -> (head: String, tail: String) {
         var fields = ["\"ociVersion\":\(JSONText.quote(SwdockVersion.ociRuntimeSpec))",
                       "\"id\":\(JSONText.quote(record.id))",
                       "\"status\":\(JSONText.quote(status.rawValue))"]
-        if status != .stopped { fields.append("\"pid\":\(record.initPid)") }
-        fields.append("\"bundle\":\(JSONText.quote(record.bundle))")
+        let head = "{" + fields.joined(separator: ",") + (status == .stopped ? "" : ",\"pid\":")
+        fields = ["\"bundle\":\(JSONText.quote(record.bundle))"]
         if let annotations = record.annotations, !annotations.isEmpty {
             let inner = annotations.sorted { $0.key < $1.key }.map { "\(JSONText.quote($0.key)):\(JSONText.quote($0.value))" }
             fields.append("\"annotations\":{\(inner.joined(separator: ","))}")
         }
-        return "{" + fields.joined(separator: ",") + "}"
+        return (head, "," + fields.joined(separator: ",") + "}")
     }
 
     /// Runs one hook to completion; throws when it cannot start, exits non-zero or times out.

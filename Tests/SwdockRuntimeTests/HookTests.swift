@@ -39,4 +39,29 @@ final class HookTests: XCTestCase {
         XCTAssertEqual(result.stderr, "createRuntime hook /bin/false failed: exit status 1\n")
         XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: bundle.root).isEmpty)
     }
+
+    func testStartContainerHookRunsInTheContainerBeforeTheProcess() throws {
+        let bundle = try RuntimeBundle(self)
+        var hooks = RuntimeSpec.Hooks()
+        // Inside the container: the state goes to a file on the container's /dev/shm that the process then reads.
+        hooks.startContainer = [.init(path: "/bin/sh", args: ["sh", "-c", "read state; echo \"$PHASE $state\" > /dev/shm/start-hook"],
+                                      env: ["PHASE=startContainer"], timeout: 5)]
+        bundle.spec.hooks = hooks
+        let result = try bundle.run(["cat", "/dev/shm/start-hook"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("startContainer {"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("\"status\":\"created\",\"pid\":1,"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("\"bundle\":\"\(bundle.directory.path)\""), result.stdout)
+    }
+
+    func testFailingStartContainerHookStopsTheProcessBeforeExec() throws {
+        let bundle = try RuntimeBundle(self)
+        var hooks = RuntimeSpec.Hooks()
+        hooks.startContainer = [.init(path: "/bin/sh", args: ["sh", "-c", "exit 3"])]
+        bundle.spec.hooks = hooks
+        let result = try bundle.run(["echo", "ran"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(result.stderr, "container init: startContainer hook /bin/sh: exit status 3\n")
+    }
 }

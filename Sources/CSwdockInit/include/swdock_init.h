@@ -47,6 +47,7 @@ enum swdock_init_stage {
     SWDOCK_STAGE_SCHED,
     SWDOCK_STAGE_PERSONALITY,
     SWDOCK_STAGE_HOOK,              /* the parent said a createContainer hook failed */
+    SWDOCK_STAGE_START_HOOK,        /* detail: the hook path (and exit status); error 0 = it ran and failed */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one message per record). */
@@ -116,6 +117,14 @@ struct swdock_join {
     int nstype;    /* CLONE_NEW* */
 };
 
+/* A startContainer hook: run by the init itself, inside the container, after `start`. */
+struct swdock_hook {
+    const char *path;          /* resolved in the container's root */
+    char *const *argv;
+    char *const *envp;
+    int timeout;               /* seconds; 0 = none */
+};
+
 /* Everything the child does, prepared by the parent. */
 struct swdock_bootstrap {
     int sync_fd;               /* child's end of the sync socket */
@@ -165,6 +174,12 @@ struct swdock_bootstrap {
     unsigned short console_rows;
     unsigned short console_cols;
     int personality;           /* -1 = leave */
+
+    /* startContainer hooks get the state JSON on stdin: head + the init's pid + tail. */
+    const struct swdock_hook *start_hooks;
+    int nstart_hooks;
+    const char *hook_state_head;
+    const char *hook_state_tail;
 };
 
 /* Clones the child (fork semantics, no namespace flags: the child unshares itself) and
