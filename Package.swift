@@ -49,7 +49,9 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         // ── images ───────────────────────────────────────────────────────────
-        .target(name: "SwdockContent", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
+        .target(name: "SwdockContent",
+                dependencies: ["SwdockOS", "SwdockOCI", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
         .target(name: "SwdockRegistry", dependencies: ["CCurl", "SwdockOS", "SwdockOCI", "SwdockContent"],
                 swiftSettings: swiftSettings),
         .target(name: "SwdockArchive", dependencies: ["CArchive", "SwdockOS", "SwdockOCI"],
@@ -58,7 +60,7 @@ let package = Package(
 
         // ── host ─────────────────────────────────────────────────────────────
         .target(name: "SwdockCgroups", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
-        .target(name: "SwdockSeccomp", dependencies: ["CSeccomp", "SwdockOCI"], swiftSettings: swiftSettings),
+        .target(name: "SwdockSeccomp", dependencies: ["CSeccomp", "SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
         .target(name: "SwdockNetwork", dependencies: ["SwdockOS"], swiftSettings: swiftSettings),
 
         // ── runtime ──────────────────────────────────────────────────────────
@@ -125,9 +127,9 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockSnapshotTests", dependencies: ["SwdockSnapshot", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SwdockCgroupsTests", dependencies: ["SwdockCgroups", "SwdockTestSupport"],
+        .testTarget(name: "SwdockCgroupsTests", dependencies: ["SwdockCgroups", "SwdockOCI", "SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockTestSupport"],
+        .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockRuntimeTests", dependencies: ["SwdockRuntime", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),

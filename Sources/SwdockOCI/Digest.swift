@@ -29,7 +29,8 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible, Comp
         Digest(sha256Hex: SHA256.hash(data: bytes).hexString)
     }
 
-    init(sha256Hex: String) {
+    /// A sha256 digest from 64 lower-case hex digits the caller computed (not re-validated).
+    public init(sha256Hex: String) {
         algorithm = "sha256"
         encoded = sha256Hex
     }

@@ -310,32 +310,49 @@ public struct RuntimeSpec: Codable, Sendable, Equatable {
         public var minor: Int64
         public var weight: UInt16?
         public var leafWeight: UInt16?
+        public init(major: Int64, minor: Int64, weight: UInt16? = nil, leafWeight: UInt16? = nil) {
+            self.major = major
+            self.minor = minor
+            self.weight = weight
+            self.leafWeight = leafWeight
+        }
     }
 
     public struct ThrottleDevice: Codable, Sendable, Equatable {
         public var major: Int64
         public var minor: Int64
         public var rate: UInt64
+        public init(major: Int64, minor: Int64, rate: UInt64) { self.major = major; self.minor = minor; self.rate = rate }
     }
 
     public struct HugepageLimit: Codable, Sendable, Equatable {
         public var pageSize: String
         public var limit: UInt64
+        public init(pageSize: String, limit: UInt64) { self.pageSize = pageSize; self.limit = limit }
     }
 
     public struct Network: Codable, Sendable, Equatable {
         public var classID: UInt32?
         public var priorities: [InterfacePriority]?
+        public init(classID: UInt32? = nil, priorities: [InterfacePriority]? = nil) {
+            self.classID = classID
+            self.priorities = priorities
+        }
     }
 
     public struct InterfacePriority: Codable, Sendable, Equatable {
         public var name: String
         public var priority: UInt32
+        public init(name: String, priority: UInt32) { self.name = name; self.priority = priority }
     }
 
     public struct RDMA: Codable, Sendable, Equatable {
         public var hcaHandles: UInt32?
         public var hcaObjects: UInt32?
+        public init(hcaHandles: UInt32? = nil, hcaObjects: UInt32? = nil) {
+            self.hcaHandles = hcaHandles
+            self.hcaObjects = hcaObjects
+        }
     }
 
     /// `linux.seccomp`: the filter the runtime compiles with libseccomp before the clone.
