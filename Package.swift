@@ -74,7 +74,8 @@ let package = Package(
         .target(name: "SwdockShimCore", dependencies: ["SwdockOS"], swiftSettings: swiftSettings),
         .target(name: "SwdockEngine",
                 dependencies: ["SwdockOS", "SwdockOCI", "SwdockContent", "SwdockRegistry", "SwdockArchive",
-                               "SwdockSnapshot", "SwdockNetwork", "SwdockMetadata", "SwdockShimCore"],
+                               "SwdockSnapshot", "SwdockNetwork", "SwdockMetadata", "SwdockShimCore",
+                               "SwdockSeccomp", "SwdockCgroups"],
                 swiftSettings: swiftSettings),
 
         // ── API ──────────────────────────────────────────────────────────────
@@ -131,6 +132,9 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockEngineTests",
+                    dependencies: ["SwdockEngine", "SwdockOCI", "SwdockSeccomp", "SwdockTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SwdockRuntimeTests", dependencies: ["SwdockRuntime", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
     ]
