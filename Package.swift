@@ -132,6 +132,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockAPITests", dependencies: ["SwdockAPI", "SwdockOCI"], swiftSettings: swiftSettings),
         .testTarget(name: "SwdockEngineTests",
                     dependencies: ["SwdockEngine", "SwdockOCI", "SwdockSeccomp", "SwdockTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
