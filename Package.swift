@@ -136,6 +136,9 @@ let package = Package(
         .testTarget(name: "SwdockEngineTests",
                     dependencies: ["SwdockEngine", "SwdockOCI", "SwdockSeccomp", "SwdockTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockServerTests",
+                    dependencies: ["SwdockServer", "SwdockAPI", "SwdockEngine", "SwdockTestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "SwdockRuntimeTests", dependencies: ["SwdockRuntime", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
     ]
