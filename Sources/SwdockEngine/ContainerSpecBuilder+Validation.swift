@@ -132,3 +132,30 @@ enum CpuList {
         return result
     }
 }
+
+/// Signal names as Docker's `signal.ParseSignal` accepts them (`SIGTERM`, `TERM`, `15`, `RTMIN+3`).
+enum SignalName {
+    static let names: [String: Int32] = [
+        "HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "IOT": 6, "BUS": 7, "FPE": 8, "KILL": 9,
+        "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15, "STKFLT": 16, "CHLD": 17,
+        "CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22, "URG": 23, "XCPU": 24, "XFSZ": 25,
+        "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29, "POLL": 29, "PWR": 30, "SYS": 31, "RTMIN": 34, "RTMAX": 64,
+    ]
+
+    /// The signal number, or Docker's error.
+    static func parse(_ text: String) throws(EngineError) -> Int32 {
+        let invalid = EngineError(.invalidArgument, "Invalid signal: \(text)")
+        if let number = Int32(text) {
+            guard (1...64).contains(number) else { throw invalid }
+            return number
+        }
+        var name = text.uppercased()
+        if name.hasPrefix("SIG") { name.removeFirst(3) }
+        if let value = names[name] { return value }
+        for (base, sign) in [("RTMIN+", Int32(1)), ("RTMAX-", Int32(-1))] where name.hasPrefix(base) {
+            guard let offset = Int32(name.dropFirst(base.count)), (1...30).contains(offset) else { throw invalid }
+            return names[String(base.dropLast())]! + sign * offset
+        }
+        throw invalid
+    }
+}

@@ -34,6 +34,7 @@ public struct ContainerSpecBuilder: Sendable {
         hostConfig.cgroupnsMode = modes.cgroupnsPrivate ? "private" : "host"
 
         var config = request.merged(withImage: context.image)
+        if !config.stopSignal.isEmpty { _ = try SignalName.parse(config.stopSignal) }
         if modes.utsHost && !request.hostname.isEmpty {
             throw EngineError(.invalidArgument, "Conflicting options: hostname and the UTS mode")
         }

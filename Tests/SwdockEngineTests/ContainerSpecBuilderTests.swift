@@ -70,6 +70,18 @@ final class ContainerSpecBuilderTests: XCTestCase {
         XCTAssertEqual(own.config.stopSignal, "SIGUSR1")
     }
 
+    func testStopSignal() throws {
+        for name in ["SIGTERM", "term", "9", "SIGRTMIN+3", "RTMAX-1"] {
+            XCTAssertEqual(try build(ContainerConfiguration(cmd: ["true"], stopSignal: name)).config.stopSignal, name)
+        }
+        XCTAssertEqual(try SignalName.parse("SIGRTMIN+3"), 37)
+        for name in ["SIGFOO", "0", "65", "RTMIN+31"] {
+            assertEngineError(.invalidArgument, "Invalid signal: \(name)") {
+                _ = try build(ContainerConfiguration(cmd: ["true"], stopSignal: name))
+            }
+        }
+    }
+
     // ── WorkingDir, hostname ─────────────────────────────────────────────
     func testWorkingDirectory() throws {
         XCTAssertEqual(try build().spec.process?.cwd, "/")
