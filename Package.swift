@@ -75,7 +75,8 @@ let package = Package(
         .target(name: "SwdockShimCore", dependencies: ["SwdockOS"], swiftSettings: swiftSettings),
         .target(name: "SwdockEngine",
                 dependencies: ["SwdockOS", "SwdockOCI", "SwdockContent", "SwdockRegistry", "SwdockArchive",
-                               "SwdockSnapshot", "SwdockNetwork", "SwdockMetadata", "SwdockShimCore"],
+                               "SwdockSnapshot", "SwdockNetwork", "SwdockMetadata", "SwdockShimCore",
+                               "SwdockSeccomp", "SwdockCgroups"],
                 swiftSettings: swiftSettings),
 
         // ── API ──────────────────────────────────────────────────────────────
@@ -148,7 +149,7 @@ let package = Package(
         .testTarget(name: "SwdockMetadataTests", dependencies: ["SwdockMetadata", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockServerTests",
-                    dependencies: ["SwdockServer", "SwdockAPI", "SwdockClient", "SwdockTestSupport",
+                    dependencies: ["SwdockServer", "SwdockAPI", "SwdockClient", "SwdockEngine", "SwdockTestSupport",
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio")],
                     swiftSettings: swiftSettings),
@@ -156,6 +157,10 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockShimTests", dependencies: ["SwdockShimCore", "SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockAPITests", dependencies: ["SwdockAPI", "SwdockOCI"], swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockEngineTests",
+                    dependencies: ["SwdockEngine", "SwdockOCI", "SwdockSeccomp", "SwdockTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SwdockRuntimeTests", dependencies: ["SwdockRuntime", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         /// The same bundles under runc, crun and swdock-runtime; dockerd, containerd and podman driving a runtime.
