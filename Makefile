@@ -40,7 +40,7 @@ release:
 
 ## test: the whole suite, unit and integration, with the services it needs started and stopped around it.
 test: deps build
-	SWDOCK_TEST_STRICT=1 Tests/Harness/with-test-services.sh $(SWIFT) test --skip-build
+	SWDOCK_TEST_STRICT=1 SWDOCK_RUNTIME_UNDER_TEST=built Tests/Harness/with-test-services.sh $(SWIFT) test --skip-build
 
 ## demo: install and show a container proving its isolation (see contrib/demo.sh).
 demo: deps release install

@@ -171,7 +171,11 @@ final class CgroupV1ManagerTests: XCTestCase {
 
     func testProcessesStatsFreezeAndThawOfARealProcess() throws {
         let manager = try makeTestCgroup()
-        let busy = try TestProcess(["/bin/busybox", "sh", "-c", "while :; do :; done"])
+        // v1 charges memory where it was allocated (no move_charge_at_immigrate), so the loop grows
+        // a variable to 256 KiB only after 50 000 turns, once it is in the cgroup; no forks, so the
+        // cgroup holds exactly one process.
+        let loop = "i=0; s=x; while :; do i=$((i+1)); [ $i -gt 50000 ] && [ ${#s} -lt 262144 ] && s=$s$s; done"
+        let busy = try TestProcess(["/bin/busybox", "sh", "-c", loop])
         defer { busy.kill() }
         try manager.addProcess(busy.pid)
         XCTAssertEqual(try manager.processes(), [busy.pid])
@@ -181,6 +185,7 @@ final class CgroupV1ManagerTests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: "/proc/\(busy.pid)/cgroup", encoding: .utf8).contains(":memory:\(manager.path)"))
 
         XCTAssertTrue(eventually { ((try? manager.stats())?.cpu.totalUsage ?? 0) > 1_000_000 }, "the loop uses CPU")
+        XCTAssertTrue(eventually { ((try? manager.stats())?.memory.usage.usage ?? 0) > 0 }, "memory charged in the cgroup")
         let stats = try manager.stats()
         XCTAssertGreaterThan(stats.cpu.totalUsage, 0)
         XCTAssertEqual(stats.cpu.perCPUUsage.reduce(0, +), stats.cpu.totalUsage, accuracy: stats.cpu.totalUsage / 10 + 1_000_000)
