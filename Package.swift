@@ -80,7 +80,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         // ── API ──────────────────────────────────────────────────────────────
-        .target(name: "SwdockAPI", dependencies: ["SwdockOCI"], swiftSettings: swiftSettings),
+        .target(name: "SwdockAPI", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
         .target(name: "SwdockServer",
                 dependencies: ["SwdockAPI", "SwdockEngine", "SwdockOS", "SwdockCgroups", "CSwdockSys",
                                .product(name: "NIOCore", package: "swift-nio"),

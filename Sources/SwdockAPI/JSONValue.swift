@@ -1,3 +1,5 @@
+import SwdockOS
+
 /// Any JSON document, decoded without losing the difference between `true` and `1`; used where
 /// the shape is only known at run time (daemon.json, `--format` templates).
 public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
@@ -63,29 +65,7 @@ public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ text: String) -> String { JSONQuoting.quote(text, escapingHTML: true) }
 
     public subscript(_ key: String) -> JSONValue? {
         guard case .object(let map) = self else { return nil }

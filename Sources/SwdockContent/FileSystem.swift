@@ -97,21 +97,6 @@ func writeFully(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, what: @autoclosur
     }
 }
 
-/// A pthread mutex: the store's few shared tables are touched from curl threads and tasks alike.
-final class Mutex<Value>: @unchecked Sendable {
-    private var value: Value
-    private var mutex = pthread_mutex_t()
-    init(_ value: Value) {
-        self.value = value
-        pthread_mutex_init(&mutex, nil)
-    }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body(&value)
-    }
-}
 
 /// flock(2); the name alone would resolve to Glibc's `struct flock`.
 func lockFile(_ fd: Int32, _ operation: Int32) -> Int32 {

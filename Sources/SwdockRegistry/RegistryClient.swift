@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import SwdockContent
 import SwdockOCI
+import SwdockOS
 
 /// A manifest document as fetched: its exact bytes (the digest is over them), what it is, and
 /// the digest that was verified.
@@ -364,18 +365,3 @@ public final class RegistryClient: Sendable {
     }
 }
 
-/// A pthread mutex around a value, for the client's small shared tables.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private var value: Value
-    private var mutex = pthread_mutex_t()
-    init(_ value: Value) {
-        self.value = value
-        pthread_mutex_init(&mutex, nil)
-    }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body(&value)
-    }
-}
