@@ -14,6 +14,11 @@ public enum SystemdActivation {
     public struct Socket: Sendable, Equatable {
         public let fileDescriptor: FileDescriptor
         public let name: String
+
+        public init(fileDescriptor: FileDescriptor, name: String) {
+            self.fileDescriptor = fileDescriptor
+            self.name = name
+        }
     }
 
     /// The sockets systemd passed to this process, close-on-exec set on each so children do not
