@@ -15,6 +15,7 @@ public enum SystemdActivation {
         public let fileDescriptor: FileDescriptor
         public let name: String
 
+        /// A passed socket `fileDescriptor` with its LISTEN_FDNAMES `name`.
         public init(fileDescriptor: FileDescriptor, name: String) {
             self.fileDescriptor = fileDescriptor
             self.name = name
