@@ -7,7 +7,8 @@ import NIOHTTP1
 import NIOPosix
 import SwdockOS
 
-/// The Engine API server: HTTP/1.1 on one or more Unix sockets.
+/// The Engine API server: HTTP/1.1 on one or more Unix sockets, bound here or passed in
+/// already listening by systemd socket activation.
 public final class APIServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channels: [any Channel]
@@ -15,13 +16,21 @@ public final class APIServer: Sendable {
     private let logger: Logger
 
     /// Binds every socket in `socketPaths` (see `UnixSocketPreparation` for stale files and a
-    /// live daemon) and starts serving `router`.
-    public static func start(socketPaths: [String], router: Router, configuration: ServerConfiguration = .init(),
-                             socketGroup: String = "swdock", threads: Int = 1, logger: Logger) async throws -> APIServer {
+    /// live daemon), adopts every listening socket in `activatedSockets` (systemd's; their
+    /// files belong to the socket unit and are never unlinked here) and starts serving `router`.
+    public static func start(socketPaths: [String], activatedSockets: [SystemdActivation.Socket] = [], router: Router,
+                             configuration: ServerConfiguration = .init(), socketGroup: String = "swdock", threads: Int = 1,
+                             logger: Logger) async throws -> APIServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         var channels: [any Channel] = []
         var bound: [String] = []
         do {
+            for socket in activatedSockets {
+                let channel = try await bootstrap(group: group, router: router, configuration: configuration, logger: logger)
+                    .withBoundSocket(socket.fileDescriptor.rawValue).get()
+                channels.append(channel)
+                logger.info("API listening on fd://\(socket.name) (fd \(socket.fileDescriptor.rawValue), from systemd)")
+            }
             for path in socketPaths {
                 try UnixSocketPreparation.prepare(path)
                 let channel = try await bootstrap(group: group, router: router, configuration: configuration, logger: logger)

@@ -196,6 +196,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
         try socketPaths { ServerError(.configuration, $0) }
     }
 
+    /// The selectors of the `fd://` entries of `hosts`, for `SystemdActivation.select`:
+    /// `""` for `fd://` (every passed socket), else the LISTEN_FDNAMES name (or fd number).
+    public var activationSelectors: [String] {
+        hosts.filter { $0.hasPrefix("fd://") }.map { String($0.dropFirst(5)) }
+    }
+
     private func socketPaths(_ fail: (String) -> ServerError) throws -> [String] {
         try hosts.compactMap { host in
             if host.hasPrefix("unix://") {

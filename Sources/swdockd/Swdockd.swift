@@ -36,6 +36,10 @@ struct Swdockd: AsyncParsableCommand {
         // Before anything can be bound: a SIGTERM that arrives once the socket answers must
         // already be a graceful stop, not the default kill.
         let stop = StopSignal()
+        // First, while nothing else reads the environment: take systemd's sockets and remove
+        // LISTEN_* so that shims and containers started later never see them.
+        let passedSockets: [SystemdActivation.Socket]
+        do { passedSockets = try SystemdActivation.listenFDs(unsetEnvironment: true) } catch { fail("socket activation: \(error)") }
         var flags = DaemonConfiguration.Flags()
         flags.hosts = host
         flags.dataRoot = dataRoot
@@ -58,17 +62,35 @@ struct Swdockd: AsyncParsableCommand {
             let pid = try PIDFile(path: config.pidFile)
             defer { pid.remove() }
             try prepareExecRoot(config.execRoot)
+            let selectors = config.activationSelectors
+            let activated: [SystemdActivation.Socket]
+            if selectors.isEmpty {
+                activated = []
+                if !passedSockets.isEmpty {
+                    logger.warning("ignoring \(passedSockets.count) socket(s) passed by systemd: no -H fd:// host configured")
+                }
+            } else {
+                guard !passedSockets.isEmpty else {
+                    throw ServerError(.configuration, "host fd:// needs sockets from systemd socket activation, but none were"
+                                      + " passed to this process (LISTEN_PID/LISTEN_FDS unset or naming another process)")
+                }
+                activated = try SystemdActivation.select(selectors, from: passedSockets)
+            }
+            Self.notify("STATUS=opening metadata in \(config.dataRoot)", logger: logger)
             let database = try Database(path: config.dataRoot + "/metadata.db")
             let identity = DaemonIdentity(engineID: try EngineID.load(dataRoot: config.dataRoot), configuration: config)
             let router = SystemRoutes.router(backend: StoreBackend(database: database), identity: identity)
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }
-            let server = try await APIServer.start(socketPaths: try config.socketPaths(), router: router,
-                                                   configuration: serverConfiguration, logger: logger)
+            let server = try await APIServer.start(socketPaths: try config.socketPaths(), activatedSockets: activated,
+                                                   router: router, configuration: serverConfiguration, logger: logger)
+            // The listening channels are registered and accepting: systemd may now start dependents.
+            Self.notify("READY=1\nSTATUS=serving the Engine API\nMAINPID=\(getpid())", logger: logger)
             logger.info("swdockd \(SwdockVersion.version) ready", metadata: ["data-root": "\(config.dataRoot)",
                                                                             "pid": "\(getpid())"])
             let signal = await stop.wait()
             logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
+            Self.notify("STOPPING=1\nSTATUS=shutting down", logger: logger)
             await server.stop()
             withExtendedLifetime(lock) {}
             logger.info("swdockd stopped")
@@ -76,6 +98,12 @@ struct Swdockd: AsyncParsableCommand {
             logger.critical("\(error)")
             fail("\(error)")
         }
+    }
+
+    /// Tells systemd (Type=notify) about the daemon's state; without NOTIFY_SOCKET nothing is sent.
+    /// A failed notification is logged, not fatal: the API works without the service manager.
+    private static func notify(_ state: String, logger: Logger) {
+        do { try SystemdNotify.notify(state) } catch { logger.warning("sd_notify \(state.split(separator: "\n").first ?? ""): \(error)") }
     }
 
     private func fail(_ message: String) -> Never {

@@ -26,8 +26,9 @@ public final class PrivateDaemon: @unchecked Sendable {
     ///   - config: daemon.json text (default `{}`).
     ///   - dataRoot: share another daemon's data root (to test the lock).
     ///   - arguments: extra flags.
+    ///   - environment: variables added to the test's environment (e.g. NOTIFY_SOCKET).
     public init(config: String = "{}", dataRoot: String? = nil, socketPath: String? = nil, arguments: [String] = [],
-                waitForSocket: Bool = true) throws {
+                environment: [String: String] = [:], waitForSocket: Bool = true) throws {
         // Short paths: a Unix socket address holds at most 107 bytes.
         directory = URL(fileURLWithPath: "/tmp/swdockd-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -45,6 +46,9 @@ public final class PrivateDaemon: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: TestEnvironment.executable("swdockd"))
         process.arguments = ["-H", "unix://" + self.socketPath, "--data-root", self.dataRoot, "--exec-root", execRoot,
                              "--pidfile", pidFile, "--config-file", configFile] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice

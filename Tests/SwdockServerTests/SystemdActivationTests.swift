@@ -1,0 +1,169 @@
+import Foundation
+import SwdockOS
+import SwdockTestSupport
+import XCTest
+
+/// swdockd under `systemd-socket-activate` (Debian's systemd package), and the sd_listen_fds
+/// reading in-process.
+final class SystemdActivationTests: XCTestCase {
+    private let activate = "/usr/bin/systemd-socket-activate"
+
+    private func makeDirectory() throws -> URL {
+        // Short: a Unix socket address holds at most 107 bytes.
+        let directory = URL(fileURLWithPath: "/tmp/swdock-sd-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { HostCleanup.removeTree(directory) }
+        return directory
+    }
+
+    private func executablePath(of pid: Int32) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+    }
+
+    private func waitFor(_ what: String, timeout: TimeInterval = 30, _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return }
+            usleep(20_000)
+        }
+        throw PrivateDaemonError("timed out waiting for \(what)")
+    }
+
+    /// Starts `systemd-socket-activate <listen> swdockd <hosts> …` in `directory`.
+    private func startActivator(_ directory: URL, listen: [String], fdNames: String? = nil, hosts: [String]) throws -> DaemonProcess {
+        guard FileManager.default.isExecutableFile(atPath: activate) else {
+            try TestEnvironment.missing("\(activate) (apt-get install systemd)")
+            throw PrivateDaemonError("\(activate) missing")
+        }
+        let config = directory.appendingPathComponent("daemon.json")
+        try "{}".write(to: config, atomically: true, encoding: .utf8)
+        var arguments = listen.flatMap { ["-l", $0] }
+        if let fdNames { arguments.append("--fdname=\(fdNames)") }
+        arguments += [TestEnvironment.executable("swdockd")] + hosts.flatMap { ["-H", $0] }
+        arguments += ["--data-root", directory.appendingPathComponent("root").path,
+                      "--exec-root", directory.appendingPathComponent("exec").path,
+                      "--pidfile", directory.appendingPathComponent("swdockd.pid").path,
+                      "--config-file", config.path]
+        let process = try DaemonProcess(name: "systemd-socket-activate swdockd", executable: activate, arguments: arguments,
+                                        logFile: directory.appendingPathComponent("log"))
+        addTeardownBlock { process.stop() }
+        return process
+    }
+
+    func testSocketActivatedDaemonStartsOnFirstConnectionAndKeepsServing() throws {
+        try TestEnvironment.requireRoot()
+        let directory = try makeDirectory()
+        let socket = directory.appendingPathComponent("api.sock").path
+        let pidFile = directory.appendingPathComponent("swdockd.pid").path
+        let activator = try startActivator(directory, listen: [socket], hosts: ["fd://"])
+        try activator.waitUntilReady(timeout: 30) { FileManager.default.fileExists(atPath: socket) }
+
+        // Listening, but no daemon yet: the process is still the activator and no PID file exists.
+        XCTAssertEqual(executablePath(of: activator.pid), activate)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pidFile))
+
+        let swdock = TestEnvironment.executable("swdock")
+        let first = try runCommand(swdock, ["-H", "unix://" + socket, "version", "--format", "{{.Server.APIVersion}}"])
+        XCTAssertEqual(first.status, 0, "\(first.stderr)\n\(activator.log)")
+        XCTAssertEqual(first.stdout, "1.41\n")
+        // systemd-socket-activate execs the daemon in its own process on the first connection.
+        XCTAssertEqual(executablePath(of: activator.pid), TestEnvironment.executable("swdockd"))
+        let daemonPID = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(daemonPID, "\(activator.pid)")
+
+        let second = try runCommand(swdock, ["-H", "unix://" + socket, "version", "--format", "{{.Server.Version}}"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(second.stdout, "\(SwdockVersion.version)\n")
+        XCTAssertEqual(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+                       "\(activator.pid)", "the second connection is served by the same daemon")
+        XCTAssertTrue(activator.log.contains("API listening on fd://"), activator.log)
+
+        activator.stop()
+        XCTAssertFalse(activator.isRunning)
+        XCTAssertTrue(activator.log.contains("swdockd stopped"), activator.log)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: socket), "the socket file belongs to the activator, not swdockd")
+    }
+
+    func testNamedActivatedSocketAndUnixSocketTogether() throws {
+        try TestEnvironment.requireRoot()
+        let directory = try makeDirectory()
+        let api = directory.appendingPathComponent("api.sock").path
+        let other = directory.appendingPathComponent("other.sock").path
+        let own = directory.appendingPathComponent("own.sock").path
+        let activator = try startActivator(directory, listen: [other, api], fdNames: "other:api",
+                                           hosts: ["fd://api", "unix://" + own])
+        try activator.waitUntilReady(timeout: 30) { FileManager.default.fileExists(atPath: api) }
+
+        let swdock = TestEnvironment.executable("swdock")
+        let viaName = try runCommand(swdock, ["-H", "unix://" + api, "version", "--format", "{{.Server.APIVersion}}"])
+        XCTAssertEqual(viaName.status, 0, "\(viaName.stderr)\n\(activator.log)")
+        XCTAssertEqual(viaName.stdout, "1.41\n")
+        let viaPath = try runCommand(swdock, ["-H", "unix://" + own, "version", "--format", "{{.Server.APIVersion}}"])
+        XCTAssertEqual(viaPath.status, 0, "\(viaPath.stderr)\n\(activator.log)")
+        XCTAssertEqual(viaPath.stdout, "1.41\n")
+        // Only the socket named "api" (fd 4) is served; "other" (fd 3) is left alone.
+        XCTAssertTrue(activator.log.contains("API listening on fd://api (fd 4, from systemd)"), activator.log)
+        XCTAssertFalse(activator.log.contains("fd://other"), activator.log)
+        activator.stop()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: own), "swdockd removes the socket it bound itself")
+    }
+
+    func testFDHostWithoutActivationIsRefused() throws {
+        let daemon = try PrivateDaemon(arguments: ["-H", "fd://"], waitForSocket: false)
+        addTeardownBlock { daemon.stop() }
+        XCTAssertEqual(daemon.waitForExit(), 1)
+        XCTAssertTrue(daemon.log.contains("host fd:// needs sockets from systemd socket activation"), daemon.log)
+    }
+
+    // MARK: in-process sd_listen_fds
+
+    private func withActivationEnvironment(pid: String, fds: String, names: String?, _ body: () throws -> Void) rethrows {
+        setenv("LISTEN_PID", pid, 1)
+        setenv("LISTEN_FDS", fds, 1)
+        if let names { setenv("LISTEN_FDNAMES", names, 1) } else { unsetenv("LISTEN_FDNAMES") }
+        defer { unsetenv("LISTEN_PID"); unsetenv("LISTEN_FDS"); unsetenv("LISTEN_FDNAMES") }
+        try body()
+    }
+
+    func testListenFDsTakesSocketsSetsCloexecAndUnsetsEnvironment() throws {
+        // fd 3 stands in for systemd's socket; its flag is restored afterwards.
+        let original = fcntl(3, F_GETFD)
+        var opened: Int32 = -1
+        if original < 0 {
+            opened = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            XCTAssertEqual(opened, 3, "fd 3 was the lowest free fd")
+        }
+        defer {
+            if opened >= 0 { close(opened) } else { _ = fcntl(3, F_SETFD, original) }
+        }
+        _ = fcntl(3, F_SETFD, 0)
+        try withActivationEnvironment(pid: "\(getpid())", fds: "1", names: "swdock") {
+            let sockets = try SystemdActivation.listenFDs(unsetEnvironment: true)
+            XCTAssertEqual(sockets, [SystemdActivation.Socket(fileDescriptor: FileDescriptor(rawValue: 3), name: "swdock")])
+            XCTAssertEqual(fcntl(3, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC)
+            XCTAssertNil(getenv("LISTEN_PID"))
+            XCTAssertNil(getenv("LISTEN_FDS"))
+            XCTAssertNil(getenv("LISTEN_FDNAMES"))
+            XCTAssertEqual(try SystemdActivation.select(["swdock"], from: sockets), sockets)
+            XCTAssertEqual(try SystemdActivation.select([""], from: sockets), sockets)
+            XCTAssertThrowsError(try SystemdActivation.select(["other"], from: sockets)) { error in
+                XCTAssertTrue("\(error)".contains("fd://other: no such socket passed by systemd (passed: swdock(fd 3))"), "\(error)")
+            }
+        }
+    }
+
+    func testListenFDsIgnoresAnotherProcessesSocketsButStillUnsets() throws {
+        try withActivationEnvironment(pid: "\(getpid() + 1)", fds: "2", names: nil) {
+            XCTAssertEqual(try SystemdActivation.listenFDs(unsetEnvironment: true), [])
+            XCTAssertNil(getenv("LISTEN_FDS"))
+        }
+        try withActivationEnvironment(pid: "\(getpid())", fds: "0", names: nil) {
+            XCTAssertEqual(try SystemdActivation.listenFDs(unsetEnvironment: false), [])
+            XCTAssertNotNil(getenv("LISTEN_FDS"), "kept when unsetEnvironment is false")
+        }
+        try withActivationEnvironment(pid: "\(getpid())", fds: "many", names: nil) {
+            XCTAssertThrowsError(try SystemdActivation.listenFDs(unsetEnvironment: true))
+            XCTAssertNil(getenv("LISTEN_PID"))
+        }
+    }
+}
