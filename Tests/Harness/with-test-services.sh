@@ -88,7 +88,23 @@ cleanup() {
     fi
     if [ ${#PIDS[@]} -gt 0 ]; then stop_pids "${PIDS[@]}"; fi
     if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
+    remove_new_runtime_copies
     exit "$status"
+}
+
+# swdock-runtime keeps a copy of each binary version it runs as on a read-only bind mount under
+# /var/lib/swdock-runtime/exe (its CVE-2019-5736 defence). The builds a test run exercises are
+# new versions: unmount and remove the copies that appeared during this run, no others.
+RUNTIME_COPIES=/var/lib/swdock-runtime/exe
+RUNTIME_COPIES_BEFORE=$(ls -1 "$RUNTIME_COPIES" 2>/dev/null || true)
+remove_new_runtime_copies() {
+    local entry
+    for entry in $(ls -1 "$RUNTIME_COPIES" 2>/dev/null); do
+        if ! printf '%s\n' "$RUNTIME_COPIES_BEFORE" | grep -qxF "$entry"; then
+            umount -l "$RUNTIME_COPIES/$entry" 2>/dev/null
+            rm -rf "${RUNTIME_COPIES:?}/$entry"
+        fi
+    done
 }
 
 # ── services ────────────────────────────────────────────────────────────────────────────
