@@ -33,8 +33,8 @@ final class SpecUnderRuncTests: XCTestCase {
         for tool in ["sh", "id", "cat", "grep", "hostname", "ls"] {
             try fm.createSymbolicLink(atPath: rootfs.appendingPathComponent("bin/\(tool)").path, withDestinationPath: "busybox")
         }
-        try fixturePasswd.write(to: rootfs.appendingPathComponent("etc/passwd"), atomically: true, encoding: .utf8)
-        try fixtureGroup.write(to: rootfs.appendingPathComponent("etc/group"), atomically: true, encoding: .utf8)
+        try fixturePasswd.write(to: rootfs.appendingPathComponent("etc/passwd"), atomically: false, encoding: .utf8)
+        try fixtureGroup.write(to: rootfs.appendingPathComponent("etc/group"), atomically: false, encoding: .utf8)
 
         var hc = HostConfiguration()
         hc.networkMode = "none"
@@ -55,7 +55,7 @@ final class SpecUnderRuncTests: XCTestCase {
                                                  rootfsFiles: RootfsFiles(rootfs: rootfs.path),
                                                  containerDirectory: containerDir.path))
         for file in plan.files {
-            try file.contents.write(to: containerDir.appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+            try file.contents.write(to: containerDir.appendingPathComponent(file.name), atomically: false, encoding: .utf8)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

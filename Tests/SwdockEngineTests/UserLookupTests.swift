@@ -46,7 +46,7 @@ final class UserLookupTests: XCTestCase {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: root) }
-        try "app:x:1000:1000::/:/bin/sh\n".write(to: root.appendingPathComponent("data/passwd"), atomically: true, encoding: .utf8)
+        try "app:x:1000:1000::/:/bin/sh\n".write(to: root.appendingPathComponent("data/passwd"), atomically: false, encoding: .utf8)
         // An absolute symlink: on the host it would point at the host's /data/passwd.
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("etc/passwd").path,
                                                    withDestinationPath: "/data/passwd")

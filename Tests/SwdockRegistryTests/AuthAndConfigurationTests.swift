@@ -85,7 +85,7 @@ final class AuthAndConfigurationTests: XCTestCase {
           *) echo "credentials not found in native keychain"; exit 1 ;;
         esac
         """
-        try helper.write(toFile: dir + "/bin/docker-credential-fake", atomically: true, encoding: .utf8)
+        try helper.write(toFile: dir + "/bin/docker-credential-fake", atomically: false, encoding: .utf8)
         chmod(dir + "/bin/docker-credential-fake", 0o755)
         let config = """
         {"auths":{"https://index.docker.io/v1/":{"auth":"\(Data("hub:hubpw".utf8).base64EncodedString())"},
@@ -93,7 +93,7 @@ final class AuthAndConfigurationTests: XCTestCase {
                   "http://other.example:8080/v2/":{"auth":"\(Data("o:p:w".utf8).base64EncodedString())"}},
          "credHelpers":{"helped.example":"fake"}}
         """
-        try config.write(toFile: dir + "/config.json", atomically: true, encoding: .utf8)
+        try config.write(toFile: dir + "/config.json", atomically: false, encoding: .utf8)
         let source = DockerConfigCredentials(path: dir + "/config.json", helperSearchPath: [dir + "/bin"])
         XCTAssertEqual(try source.credential(for: "docker.io")?.username, "hub")
         XCTAssertEqual(try source.credential(for: "docker.io")?.password, "hubpw")
@@ -103,11 +103,11 @@ final class AuthAndConfigurationTests: XCTestCase {
         XCTAssertNil(try source.credential(for: "unknown.example"))
 
         let store = #"{"credsStore":"fake"}"#
-        try store.write(toFile: dir + "/config.json", atomically: true, encoding: .utf8)
+        try store.write(toFile: dir + "/config.json", atomically: false, encoding: .utf8)
         XCTAssertEqual(try source.credential(for: "docker.io")?.identityToken, "refresh-token")
         XCTAssertNil(try source.credential(for: "unknown.example"), "helper's not-found is anonymous")
         let missing = #"{"credsStore":"absent"}"#
-        try missing.write(toFile: dir + "/config.json", atomically: true, encoding: .utf8)
+        try missing.write(toFile: dir + "/config.json", atomically: false, encoding: .utf8)
         XCTAssertThrowsError(try source.credential(for: "docker.io"))
         XCTAssertNil(try DockerConfigCredentials(path: dir + "/nonexistent.json").credential(for: "docker.io"))
     }

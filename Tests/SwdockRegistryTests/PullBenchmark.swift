@@ -21,7 +21,7 @@ final class PullBenchmark: XCTestCase {
         let runs = Int(ProcessInfo.processInfo.environment["SWDOCK_BENCH_RUNS"] ?? "") ?? 5
         let parallel = Int(ProcessInfo.processInfo.environment["SWDOCK_BENCH_PARALLEL"] ?? "") ?? RegistryDefaults.maxConcurrentDownloads
         let policy = FileManager.default.temporaryDirectory.appendingPathComponent("swdock-bench-policy.json").path
-        try #"{"default":[{"type":"insecureAcceptAnything"}]}"#.write(toFile: policy, atomically: true, encoding: .utf8)
+        try #"{"default":[{"type":"insecureAcceptAnything"}]}"#.write(toFile: policy, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: policy) }
         var ours: [Double] = []
         var skopeo: [Double] = []

@@ -60,7 +60,7 @@ final class RegistryPullTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         let auth = Data("\(user):\(password)".utf8).base64EncodedString()
-        try #"{"auths":{"\#(registry)":{"auth":"\#(auth)"}}}"#.write(toFile: dir + "/config.json", atomically: true, encoding: .utf8)
+        try #"{"auths":{"\#(registry)":{"auth":"\#(auth)"}}}"#.write(toFile: dir + "/config.json", atomically: false, encoding: .utf8)
         let store = try makeStore()
         let fromConfig = ImagePuller(client: makeClient(credentials: DockerConfigCredentials(path: dir + "/config.json")), store: store)
         try assertPulled(try await fromConfig.pull(try reference(registry, busybox.repository, "latest")),

@@ -41,7 +41,7 @@ final class TLSRegistryTests: XCTestCase {
         let w = work
         try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=swdock test CA",
                      "-keyout", "\(w)/ca.key", "-out", "\(w)/ca.crt"])
-        try "subjectAltName=IP:127.0.0.1\n".write(toFile: "\(w)/san.ext", atomically: true, encoding: .utf8)
+        try "subjectAltName=IP:127.0.0.1\n".write(toFile: "\(w)/san.ext", atomically: false, encoding: .utf8)
         try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "\(w)/server.key", "-out", "\(w)/server.csr"])
         try openssl(["x509", "-req", "-in", "\(w)/server.csr", "-CA", "\(w)/ca.crt", "-CAkey", "\(w)/ca.key", "-CAcreateserial",
                      "-days", "2", "-extfile", "\(w)/san.ext", "-out", "\(w)/server.crt"])
@@ -71,7 +71,7 @@ final class TLSRegistryTests: XCTestCase {
             clientcas:
               - \(w)/ca.crt
         """
-        try config.write(toFile: "\(w)/config.yml", atomically: true, encoding: .utf8)
+        try config.write(toFile: "\(w)/config.yml", atomically: false, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
         process.arguments = ["serve", "\(w)/config.yml"]
@@ -88,7 +88,7 @@ final class TLSRegistryTests: XCTestCase {
             usleep(100_000)
         }
         guard up else { throw XCTSkip("TLS registry did not start") }
-        try #"{"default":[{"type":"insecureAcceptAnything"}]}"#.write(toFile: "\(w)/policy.json", atomically: true, encoding: .utf8)
+        try #"{"default":[{"type":"insecureAcceptAnything"}]}"#.write(toFile: "\(w)/policy.json", atomically: false, encoding: .utf8)
         let copied = try runCommand("/usr/bin/skopeo", ["--policy", "\(w)/policy.json", "copy", "--quiet", "--dest-cert-dir", full,
                                                         "oci:\(fixtures)/busybox/oci:latest", "docker://\(host)/tls/busybox:latest"])
         XCTAssertEqual(copied.status, 0, copied.stderr)

@@ -38,7 +38,7 @@ struct EngineInteropChecks {
             printf '%s\\n' "$*" >> '\(log.path)'
             exec '\(runtime)' "$@"
 
-            """.write(to: recorder, atomically: true, encoding: .utf8)
+            """.write(to: recorder, atomically: false, encoding: .utf8)
         chmod(recorder.path, 0o755)
         try body(recorder.path, CallLog(file: log), dir)
     }

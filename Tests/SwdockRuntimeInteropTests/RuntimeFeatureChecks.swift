@@ -223,10 +223,10 @@ struct RuntimeFeatureChecks {
             """
         try run(script, configure: { spec, bundle in
             let rootfs = bundle.appendingPathComponent("rootfs")
-            try "s3cret\n".write(to: rootfs.appendingPathComponent("etc/secret"), atomically: true, encoding: .utf8)
+            try "s3cret\n".write(to: rootfs.appendingPathComponent("etc/secret"), atomically: false, encoding: .utf8)
             let dir = rootfs.appendingPathComponent("etc/secretdir")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try "inside\n".write(to: dir.appendingPathComponent("file"), atomically: true, encoding: .utf8)
+            try "inside\n".write(to: dir.appendingPathComponent("file"), atomically: false, encoding: .utf8)
             spec.linux?.maskedPaths?.append(contentsOf: ["/etc/secret", "/etc/secretdir"])
         }) { expectOutput($0, "[file read: 0]\n0\ndir-readonly\n") }
     }

@@ -127,7 +127,7 @@ final class RuntimeLifecycleTests: XCTestCase {
         let bundle = try RuntimeBundle(self)
         let shared = bundle.directory.appendingPathComponent("shared")
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
-        try "data\n".write(to: shared.appendingPathComponent("file"), atomically: true, encoding: .utf8)
+        try "data\n".write(to: shared.appendingPathComponent("file"), atomically: false, encoding: .utf8)
         bundle.spec.mounts?.append(.init(destination: "/data", type: "bind", source: shared.path, options: ["rbind", "ro", "nosuid", "nodev", "rprivate"]))
         bundle.spec.mounts?.append(.init(destination: "/file", type: "bind", source: shared.appendingPathComponent("file").path, options: ["bind", "noexec"]))
         bundle.spec.mounts?.append(.init(destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["size=1m", "mode=700", "noexec"]))

@@ -126,7 +126,7 @@ enum SeccompProbe {
         }
         let src = directory.appendingPathComponent("seccomp-probe.c")
         let exe = directory.appendingPathComponent("seccomp-probe")
-        try source.write(to: src, atomically: true, encoding: .utf8)
+        try source.write(to: src, atomically: false, encoding: .utf8)
         let result = try runCommand("/usr/bin/cc", ["-O1", "-o", exe.path, src.path])
         XCTAssertEqual(result.status, 0, "cc seccomp-probe.c: \(result.stderr)")
         return exe.path

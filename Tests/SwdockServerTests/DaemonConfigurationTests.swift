@@ -58,7 +58,7 @@ final class DaemonConfigurationTests: XCTestCase {
 
     func testUnknownKeysInTheFileAreNamed() throws {
         let path = "/tmp/swdock-config-\(UUID().uuidString).json"
-        try #"{"data-root":"/d","iptables":false,"zzz":1}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        try #"{"data-root":"/d","iptables":false,"zzz":1}"#.write(toFile: path, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         XCTAssertThrowsError(try DaemonConfiguration.parseFile(path)) { error in
             XCTAssertTrue("\(error)".hasSuffix("the following directives don't match any configuration option: iptables, zzz"), "\(error)")

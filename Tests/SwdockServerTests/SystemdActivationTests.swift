@@ -36,7 +36,7 @@ final class SystemdActivationTests: XCTestCase {
             throw PrivateDaemonError("\(activate) missing")
         }
         let config = directory.appendingPathComponent("daemon.json")
-        try "{}".write(to: config, atomically: true, encoding: .utf8)
+        try "{}".write(to: config, atomically: false, encoding: .utf8)
         var arguments = listen.flatMap { ["-l", $0] }
         if let fdNames { arguments.append("--fdname=\(fdNames)") }
         arguments += [TestEnvironment.executable("swdockd")] + hosts.flatMap { ["-H", $0] }

@@ -17,7 +17,7 @@ final class SystemdUnitFilesTests: XCTestCase {
         let service = try String(contentsOf: contrib.appendingPathComponent("swdock.service"), encoding: .utf8)
         XCTAssertTrue(service.contains("ExecStart=/usr/local/bin/swdockd -H fd://"), service)
         try service.replacingOccurrences(of: "/usr/local/bin/swdockd", with: TestEnvironment.executable("swdockd"))
-            .write(to: directory.appendingPathComponent("swdock.service"), atomically: true, encoding: .utf8)
+            .write(to: directory.appendingPathComponent("swdock.service"), atomically: false, encoding: .utf8)
         try FileManager.default.copyItem(at: contrib.appendingPathComponent("swdock.socket"),
                                          to: directory.appendingPathComponent("swdock.socket"))
 

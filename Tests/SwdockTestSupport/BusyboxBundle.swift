@@ -121,8 +121,8 @@ public final class BusyboxBundle: @unchecked Sendable {
             try fm.createSymbolicLink(atPath: link.path, withDestinationPath: "/bin/busybox")
         }
         try "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
-            .write(to: rootfs.appendingPathComponent("etc/passwd"), atomically: true, encoding: .utf8)
+            .write(to: rootfs.appendingPathComponent("etc/passwd"), atomically: false, encoding: .utf8)
         try "root:x:0:\nnogroup:x:65534:\n"
-            .write(to: rootfs.appendingPathComponent("etc/group"), atomically: true, encoding: .utf8)
+            .write(to: rootfs.appendingPathComponent("etc/group"), atomically: false, encoding: .utf8)
     }
 }

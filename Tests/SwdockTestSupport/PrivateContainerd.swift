@@ -56,7 +56,7 @@ public final class PrivateContainerd: @unchecked Sendable {
                 [plugins."io.containerd.internal.v1.opt"]
                   path = "\(dir.path)/opt"
 
-                """.write(to: config, atomically: true, encoding: .utf8)
+                """.write(to: config, atomically: false, encoding: .utf8)
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("tmp"), withIntermediateDirectories: true)
             let (exe, argv) = namespace.command(binary, ["--config", config.path, "--log-level", "info"])
             let daemon = try DaemonProcess(name: "containerd", executable: exe, arguments: argv,

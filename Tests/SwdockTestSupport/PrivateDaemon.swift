@@ -38,7 +38,7 @@ public final class PrivateDaemon: @unchecked Sendable {
         pidFile = directory.appendingPathComponent("swdockd.pid").path
         configFile = directory.appendingPathComponent("daemon.json").path
         logFile = directory.appendingPathComponent("swdockd.log").path
-        try config.write(toFile: configFile, atomically: true, encoding: .utf8)
+        try config.write(toFile: configFile, atomically: false, encoding: .utf8)
         FileManager.default.createFile(atPath: logFile, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
 
