@@ -80,7 +80,11 @@ public final class RegistryClient: Sendable {
         workers = CurlWorkers(threads: configuration.maxConcurrentDownloads + 1)
     }
 
-    deinit { workers.shutdown() }
+    deinit {
+        workers.shutdown()
+        // The combined CA bundles curl reads are this client's own temporary files.
+        for path in state.withLock({ Array($0.caBundles.values) }) { unlink(path) }
+    }
 
     // MARK: Probe and TLS
 
