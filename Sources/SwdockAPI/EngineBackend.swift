@@ -1,16 +1,20 @@
 /// What the API server needs from the engine. The server parses requests, renders responses and
-/// streams; everything about containers and images is behind this protocol, which `SwdockEngine`
-/// implements (the server never imports engine logic).
+/// streams; everything about containers and images is behind these protocols, which adapters over
+/// `SwdockEngine` implement (the server never holds engine logic).
 ///
 /// Methods throw `APIError` for answers with a Docker status (404 "No such container: x", 409
 /// conflicts, …); any other error becomes a 500 with its description.
 ///
-/// Endpoints are added here as they are implemented; routes whose method is not here yet answer
-/// 501 "not supported: …" from the server's route table.
-public protocol EngineBackend: Sendable {
+/// The engine's surface is split by area so each has its own file: `SystemBackend` (this file),
+/// `ImageBackend` (ImageBackend.swift), `ContainerBackend` (ContainerBackend.swift). Endpoints are
+/// added as they are implemented; routes without a method here answer 501 "not supported: …".
+public protocol SystemBackend: Sendable {
     /// Counts for `GET /info` (and later `/system/df`).
     func systemCounts() async throws -> SystemCounts
 }
+
+/// Everything the daemon serves, in one conformance (used where one object implements it all).
+public typealias EngineBackend = SystemBackend & ImageBackend & ContainerBackend
 
 /// The engine's part of `GET /info`.
 public struct SystemCounts: Sendable, Equatable {

@@ -21,15 +21,24 @@ public struct DaemonIdentity: Sendable {
 /// `/_ping`, `/version`, `/info`: answered from the host and the daemon's settings, with the
 /// engine's counts from `EngineBackend`.
 public enum SystemRoutes {
-    /// Adds the system routes, then every other Docker route as declared-only (501).
-    public static func router(backend: any EngineBackend, identity: DaemonIdentity) -> Router {
+    /// Adds the system, image and container routes, then every other Docker route as
+    /// declared-only (501).
+    public static func router(system: any SystemBackend, images: any ImageBackend, containers: any ContainerBackend,
+                              identity: DaemonIdentity) -> Router {
         var router = Router()
-        add(to: &router, backend: backend, identity: identity)
+        add(to: &router, backend: system, identity: identity)
+        ImageRoutes.add(to: &router, backend: images)
+        ContainerRoutes.add(to: &router, backend: containers)
         for (method, path) in DockerRoutes.all { router.declare(method, path) }
         return router
     }
 
-    public static func add(to router: inout Router, backend: any EngineBackend, identity: DaemonIdentity) {
+    /// The router of a single object that implements the whole engine surface.
+    public static func router(backend: any EngineBackend, identity: DaemonIdentity) -> Router {
+        router(system: backend, images: backend, containers: backend, identity: identity)
+    }
+
+    public static func add(to router: inout Router, backend: any SystemBackend, identity: DaemonIdentity) {
         router.add(.GET, "/_ping") { _ in ping(includeBody: true) }
         router.add(.HEAD, "/_ping") { _ in ping(includeBody: false) }
         router.add(.GET, "/version") { _ in try .json(version(identity: identity)) }
