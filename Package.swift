@@ -166,5 +166,7 @@ let package = Package(
         /// The same bundles under runc, crun and swdock-runtime; dockerd, containerd and podman driving a runtime.
         .testTarget(name: "SwdockRuntimeInteropTests", dependencies: ["SwdockTestSupport", "SwdockOCI"],
                     swiftSettings: swiftSettings),
+        /// Engine benchmarks against dockerd and podman; run only with SWDOCK_BENCH=1 (bench/engine/run.sh).
+        .testTarget(name: "SwdockBenchmarks", dependencies: ["SwdockTestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -50,6 +50,12 @@ public final class PrivatePodman: @unchecked Sendable {
                 "--runtime", runtime]
     }
 
+    /// The executable and argv of `podman <global flags> args…` in our mount namespace, for
+    /// callers that run and time it themselves.
+    public func command(_ arguments: [String]) -> (executable: String, arguments: [String]) {
+        namespace.command(binary, globalFlags + arguments)
+    }
+
     /// `podman <global flags> args…` in our mount namespace.
     @discardableResult
     public func podman(_ arguments: [String], timeout: TimeInterval = 120, input: Data? = nil) throws -> CommandResult {
