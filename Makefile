@@ -2,7 +2,9 @@
 #   make demo     install what is missing, build (release), install, start swdockd, run a container
 #   make test     install what is missing, build, run every unit and integration test
 #   make install  PREFIX=/usr/local DESTDIR=   make uninstall removes exactly what install put there
-#   make install-files BUILD_DIR=.build/debug  the same without building (used by the tests)
+#   make install-files BUILD_DIR=.build/debug  the same without building swdock (used by the tests)
+#   make completions  regenerate the committed completions/ from the built swdock
+#   make man      man pages from the built commands into $(BUILD_DIR)/man
 
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
@@ -19,10 +21,16 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DATADIR := $(PREFIX)/share/swdock
 DOCDIR := $(PREFIX)/share/doc/swdock
 CONFDIR := /etc/swdock
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 UNITS := swdock.service swdock.socket
+# completions/<file> (generated from swdock's ArgumentParser definitions) → where each shell looks.
+COMPLETION_FILES := $(BASHCOMPDIR)/swdock $(ZSHCOMPDIR)/_swdock $(FISHCOMPDIR)/swdock.fish
 # Every file install writes; uninstall removes exactly these, then the directories only swdock owns.
 INSTALLED_FILES := $(addprefix $(BINDIR)/,$(BINARIES)) $(addprefix $(UNITDIR)/,$(UNITS)) \
-	$(SYSUSERSDIR)/swdock.conf $(DATADIR)/seccomp/default.json $(DOCDIR)/README.md $(CONFDIR)/daemon.json.example
+	$(SYSUSERSDIR)/swdock.conf $(DATADIR)/seccomp/default.json $(DOCDIR)/README.md $(CONFDIR)/daemon.json.example \
+	$(COMPLETION_FILES)
 OWNED_DIRS := $(DATADIR)/seccomp $(DATADIR) $(DOCDIR) $(CONFDIR)
 SWIFT ?= swift
 
@@ -30,10 +38,10 @@ SWIFT ?= swift
 BUILD_PACKAGES := pkg-config libarchive-dev libcurl4-openssl-dev libseccomp-dev libcap-dev libsqlite3-dev
 TEST_PACKAGES := busybox-static docker-registry skopeo apache2-utils zstd attr python3-cryptography \
 	iproute2 nftables iptables tmux runc crun umoci openssl procps psmisc curl libarchive-tools python3 \
-	docker.io containerd podman conmon time util-linux tar systemd
+	docker.io containerd podman conmon time util-linux tar systemd zsh fish
 PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
-.PHONY: all build release deps test demo install install-files uninstall clean
+.PHONY: all build release deps test demo install install-files uninstall completions clean
 
 all: build
 
@@ -77,11 +85,23 @@ install-files:
 	install -m 0644 contrib/seccomp/default.json $(DESTDIR)$(DATADIR)/seccomp/default.json
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 0644 contrib/daemon.json.example $(DESTDIR)$(CONFDIR)/daemon.json.example
+	install -D -m 0644 completions/swdock.bash $(DESTDIR)$(BASHCOMPDIR)/swdock
+	install -D -m 0644 completions/_swdock $(DESTDIR)$(ZSHCOMPDIR)/_swdock
+	install -D -m 0644 completions/swdock.fish $(DESTDIR)$(FISHCOMPDIR)/swdock.fish
 
 ## uninstall: remove exactly the files install-files writes, then the directories only swdock owns if empty.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
 	for d in $(OWNED_DIRS); do if [ -d $(DESTDIR)$$d ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$$d; fi; done
+
+## completions: regenerate completions/ from swdock's ArgumentParser definitions (commit the result;
+# a test fails while they differ from what the built swdock generates).
+COMPLETION_SWDOCK ?= .build/debug/swdock
+completions:
+	$(SWIFT) build --product swdock
+	$(COMPLETION_SWDOCK) --generate-completion-script bash > completions/swdock.bash
+	$(COMPLETION_SWDOCK) --generate-completion-script zsh > completions/_swdock
+	$(COMPLETION_SWDOCK) --generate-completion-script fish > completions/swdock.fish
 
 clean:
 	rm -rf .build
