@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SwdockClient
 @testable import SwdockCommands
@@ -119,5 +120,44 @@ final class DaemonCompletionsTests: XCTestCase {
                 XCTAssertEqual(item.names().count, count, "\(item.path): \(String(decoding: body, as: UTF8.self))")
             }
         }
+    }
+}
+
+/// The kinds attached to arguments, as the lead attaches them to swdock's commands: ArgumentParser's
+/// `---completion` request (what the generated scripts send on TAB) is answered from the daemon.
+final class CompletionKindWiringTests: XCTestCase {
+    private struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, completion: .imageReferences) var image: String?
+        @Option(name: .long, completion: .networkNames) var network: String?
+        @Option(name: .long, completion: .volumeNames) var volume: String?
+        @Argument(completion: .containerNames) var containers: [String] = []
+    }
+
+    /// What a `---completion` request prints (ArgumentParser answers it by throwing the text).
+    private func complete(_ argument: String, words: [String]) -> String {
+        let cursor = words.last?.count ?? 0
+        do {
+            _ = try Remove.parseAsRoot(["---completion", "--", argument, "\(words.count - 1)", "\(cursor)"] + words)
+            return "parsed instead of completing"
+        } catch {
+            XCTAssertEqual(Remove.exitCode(for: error), .success, "\(error)")
+            return Remove.fullMessage(for: error)
+        }
+    }
+
+    func testCompletionRequestsAreAnsweredFromTheDaemonTheWordsName() throws {
+        let server = try FakeEngineSocket(answers: [
+            "/containers/json": .init(status: 200, body: #"[{"Names":["/web"]},{"Names":["/worker"]},{"Names":["/db"]}]"#),
+            "/images/json": .init(status: 200, body: #"[{"RepoTags":["busybox:latest"]}]"#),
+            "/networks": .init(status: 200, body: #"[{"Name":"host"},{"Name":"none"}]"#),
+            "/volumes": .init(status: 501, body: #"{"message":"not supported: GET /volumes"}"#),
+        ])
+        addTeardownBlock { server.stop() }
+        XCTAssertEqual(complete("positional@0", words: ["rm", "-H", server.host, "w"]), "web\nworker")
+        XCTAssertEqual(complete("--image", words: ["rm", "--host=" + server.host, "--image", ""]), "busybox:latest")
+        XCTAssertEqual(complete("--network", words: ["rm", "-H", server.host, "--network", "n"]), "none")
+        XCTAssertEqual(complete("--volume", words: ["rm", "-H", server.host, "--volume", ""]), "", "501: nothing, no error text")
     }
 }
