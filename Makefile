@@ -121,7 +121,7 @@ GENERATE_MANUAL_BUILD ?= .build/generate-manual
 MAN_DATE ?= $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
 man:
 	@test -x $(BUILD_DIR)/swdock -a -x $(BUILD_DIR)/swdockd || { echo "no swdock/swdockd in $(BUILD_DIR): make release (or BUILD_DIR=.build/debug)"; exit 1; }
-	@test -f $(ARGUMENT_PARSER)/Package.swift || $(SWIFT) package resolve
+	@test -f $(ARGUMENT_PARSER)/Package.swift || { echo "no swift-argument-parser checkout at $(ARGUMENT_PARSER): run swift package resolve"; exit 1; }
 	$(SWIFT) build --package-path $(ARGUMENT_PARSER) --scratch-path $(GENERATE_MANUAL_BUILD) --product generate-manual
 	rm -rf $(MAN_BUILD_DIR) && mkdir -p $(MAN_BUILD_DIR)
 	$(GENERATE_MANUAL_BUILD)/debug/generate-manual $(BUILD_DIR)/swdock --multi-page --date $(MAN_DATE) -o $(MAN_BUILD_DIR)
