@@ -71,6 +71,23 @@ public struct SystemInfo: Codable, Sendable, Equatable {
         public init() {}
     }
 
+    /// How the daemon was started and what it serves on. swdock's own addition: dockerd has no
+    /// such field, and Docker clients ignore keys they do not know.
+    public struct DaemonStart: Codable, Sendable, Equatable {
+        /// True when the daemon serves sockets systemd passed it (socket activation, `-H fd://`).
+        public var SocketActivated: Bool
+        /// Every API socket served: `fd://NAME (fd N, from systemd)` or `unix:///path`.
+        public var Listeners: [String]
+        /// True when a service manager asked for readiness notification (NOTIFY_SOCKET, `Type=notify`).
+        public var ServiceManagerNotify: Bool
+
+        public init(SocketActivated: Bool, Listeners: [String], ServiceManagerNotify: Bool) {
+            self.SocketActivated = SocketActivated
+            self.Listeners = Listeners
+            self.ServiceManagerNotify = ServiceManagerNotify
+        }
+    }
+
     public var ID: String
     public var Containers: Int
     public var ContainersRunning: Int
@@ -130,7 +147,10 @@ public struct SystemInfo: Codable, Sendable, Equatable {
     public var RuncCommit: Commit
     public var InitCommit: Commit
     public var SecurityOptions: [String]
-    public var Warnings: [String]
+    /// dockerd sends null when there are none.
+    public var Warnings: [String]?
+    /// swdockd's start (nil from dockerd); see `DaemonStart`.
+    public var SwdockDaemonStart: DaemonStart?
 
     /// Every field, so nothing is silently defaulted.
     public init(ID: String, Containers: Int, ContainersRunning: Int, ContainersPaused: Int, ContainersStopped: Int,
@@ -144,7 +164,8 @@ public struct SystemInfo: Codable, Sendable, Equatable {
                 RegistryConfig: RegistryServiceConfig, NCPU: Int, MemTotal: Int64, DockerRootDir: String,
                 HttpProxy: String, HttpsProxy: String, NoProxy: String, Name: String, Labels: [String],
                 ServerVersion: String, Runtimes: [String: Runtime], DefaultRuntime: String,
-                LiveRestoreEnabled: Bool, InitBinary: String, SecurityOptions: [String], Warnings: [String]) {
+                LiveRestoreEnabled: Bool, InitBinary: String, SecurityOptions: [String], Warnings: [String],
+                SwdockDaemonStart: DaemonStart?) {
         self.ID = ID
         self.Containers = Containers
         self.ContainersRunning = ContainersRunning
@@ -204,5 +225,6 @@ public struct SystemInfo: Codable, Sendable, Equatable {
         self.InitCommit = Commit(ID: "", Expected: "")
         self.SecurityOptions = SecurityOptions
         self.Warnings = Warnings
+        self.SwdockDaemonStart = SwdockDaemonStart
     }
 }

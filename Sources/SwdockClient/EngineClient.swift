@@ -12,10 +12,13 @@ public struct EngineClient: Sendable {
     public let address: DaemonAddress
     /// The prefix put before every path.
     public let versionPrefix: String
+    /// How long connecting, each send and each read may block; nil waits as long as the daemon takes.
+    public let timeout: Duration?
 
-    public init(address: DaemonAddress, apiVersion: String = SwdockVersion.apiVersion) {
+    public init(address: DaemonAddress, apiVersion: String = SwdockVersion.apiVersion, timeout: Duration? = nil) {
         self.address = address
         versionPrefix = "/v" + apiVersion
+        self.timeout = timeout
     }
 
     /// An open response: its head and a reader for the body (or, after `101`, the raw connection).
@@ -31,7 +34,7 @@ public struct EngineClient: Sendable {
     public func send(_ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
                      contentType: String = "application/json", headers: [(String, String)] = [],
                      versioned: Bool = true) throws(ClientError) -> Response {
-        let connection = try SocketConnection(address)
+        let connection = try SocketConnection(address, timeout: timeout)
         var target = (versioned ? versionPrefix : "") + path
         if !query.isEmpty {
             target += "?" + query.map { Self.escape($0.0) + "=" + Self.escape($0.1) }.joined(separator: "&")

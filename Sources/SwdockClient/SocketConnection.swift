@@ -11,8 +11,9 @@ public final class SocketConnection {
     private var position = 0
 
     /// Connects to `address`; a missing socket or nobody listening is Docker's
-    /// "Cannot connect … Is it running?".
-    public init(_ address: DaemonAddress) throws(ClientError) {
+    /// "Cannot connect … Is it running?". With a `timeout`, connecting (to a full backlog),
+    /// each send and each read give up after that long (SO_SNDTIMEO/SO_RCVTIMEO).
+    public init(_ address: DaemonAddress, timeout: Duration? = nil) throws(ClientError) {
         let raw: Int32
         do {
             raw = try sys("socket", "AF_UNIX") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
@@ -20,6 +21,12 @@ public final class SocketConnection {
             throw ClientError(.connect, "create a socket", cause: error.description)
         }
         fd = FileDescriptor(rawValue: raw)
+        if let timeout {
+            do { try Self.setTimeout(timeout, on: raw) } catch {
+                fd.close()
+                throw ClientError(.connect, "set a \(timeout) timeout on the socket to \(address)", cause: error.description)
+            }
+        }
         var sockaddr = sockaddr_un()
         sockaddr.sun_family = sa_family_t(AF_UNIX)
         let path = Array(address.socketPath.utf8)
@@ -49,6 +56,19 @@ public final class SocketConnection {
     }
 
     deinit { fd.close() }
+
+    /// SO_SNDTIMEO (which also bounds a Unix-socket connect) and SO_RCVTIMEO; at least 1 µs, as 0 means "never".
+    private static func setTimeout(_ timeout: Duration, on socket: Int32) throws(OSError) {
+        let (seconds, attoseconds) = timeout.components
+        let microseconds = max(seconds * 1_000_000 + attoseconds / 1_000_000_000_000, 1)
+        var value = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: Int(microseconds % 1_000_000))
+        let size = socklen_t(MemoryLayout<timeval>.size)
+        for option in [SO_SNDTIMEO, SO_RCVTIMEO] {
+            try sys("setsockopt", option == SO_SNDTIMEO ? "SO_SNDTIMEO" : "SO_RCVTIMEO") {
+                setsockopt(socket, SOL_SOCKET, option, &value, size)
+            }
+        }
+    }
 
     public func write(_ bytes: [UInt8]) throws(ClientError) {
         do { try fd.writeAll(bytes) } catch { throw ClientError(.protocolError, "send to swdockd", cause: error.description) }

@@ -26,14 +26,20 @@ struct InfoCommand: ParsableCommand {
             return
         }
         FileOutput.standardOutput.write(Self.render(info))
-        if !info.Warnings.isEmpty { FileOutput.standardError.write(info.Warnings.joined(separator: "\n") + "\n") }
+        if let warnings = info.Warnings, !warnings.isEmpty { FileOutput.standardError.write(warnings.joined(separator: "\n") + "\n") }
     }
 
     static func render(_ info: SystemInfo) -> String {
         var out = "Server:\n"
         out += " Containers: \(info.Containers)\n  Running: \(info.ContainersRunning)\n  Paused: \(info.ContainersPaused)\n"
         out += "  Stopped: \(info.ContainersStopped)\n Images: \(info.Images)\n"
-        out += " Server Version: \(info.ServerVersion)\n Storage Driver: \(info.Driver)\n"
+        out += " Server Version: \(info.ServerVersion)\n"
+        if let start = info.SwdockDaemonStart {
+            out += " Socket Activated: \(start.SocketActivated)\n API Sockets:\n"
+            for listener in start.Listeners { out += "  \(listener)\n" }
+            out += " Service Manager Notify: \(start.ServiceManagerNotify)\n"
+        }
+        out += " Storage Driver: \(info.Driver)\n"
         for pair in info.DriverStatus where pair.count == 2 { out += "  \(pair[0]): \(pair[1])\n" }
         out += " Logging Driver: \(info.LoggingDriver)\n Cgroup Driver: \(info.CgroupDriver)\n"
         out += " Cgroup Version: \(info.CgroupVersion)\n Plugins:\n"

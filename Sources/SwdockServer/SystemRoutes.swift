@@ -11,10 +11,13 @@ public struct DaemonIdentity: Sendable {
     /// Persistent engine ID (dockerd's `ID`), kept in `<data-root>/engine-id`.
     public var engineID: String
     public var configuration: DaemonConfiguration
+    /// How the daemon was started, reported by `/info` (nil: not told).
+    public var start: SystemInfo.DaemonStart?
 
-    public init(engineID: String, configuration: DaemonConfiguration) {
+    public init(engineID: String, configuration: DaemonConfiguration, start: SystemInfo.DaemonStart? = nil) {
         self.engineID = engineID
         self.configuration = configuration
+        self.start = start
     }
 }
 
@@ -146,6 +149,6 @@ public enum SystemRoutes {
             HttpProxy: proxy("HTTP_PROXY"), HttpsProxy: proxy("HTTPS_PROXY"), NoProxy: proxy("NO_PROXY"),
             Name: host.hostname, Labels: [], ServerVersion: SwdockVersion.version, Runtimes: runtimes,
             DefaultRuntime: config.defaultRuntime, LiveRestoreEnabled: config.liveRestore, InitBinary: "",
-            SecurityOptions: security, Warnings: warnings)
+            SecurityOptions: security, Warnings: warnings, SwdockDaemonStart: identity.start)
     }
 }

@@ -78,7 +78,9 @@ struct Swdockd: AsyncParsableCommand {
             }
             Self.notify("STATUS=opening metadata in \(config.dataRoot)", logger: logger)
             let database = try Database(path: config.dataRoot + "/metadata.db")
-            let identity = DaemonIdentity(engineID: try EngineID.load(dataRoot: config.dataRoot), configuration: config)
+            let identity = DaemonIdentity(engineID: try EngineID.load(dataRoot: config.dataRoot), configuration: config,
+                                          activatedSockets: activated, socketPaths: try config.socketPaths(),
+                                          notifySocket: SystemdNotify.socketAddress)
             let router = SystemRoutes.router(backend: StoreBackend(database: database), identity: identity)
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }

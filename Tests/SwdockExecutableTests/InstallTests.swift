@@ -22,19 +22,59 @@ final class InstallTests: XCTestCase {
         return found.sorted()
     }
 
+    /// The man pages generate-manual writes: `swdock.1`, `swdock.<command>[.<sub>].1` for every
+    /// subcommand the built swdock declares (from its --experimental-dump-help), and `swdockd.1`.
+    private func expectedManPages() throws -> [String] {
+        let dump = try runCommand(TestEnvironment.executable("swdock"), ["--experimental-dump-help"])
+        XCTAssertEqual(dump.status, 0, dump.stderr)
+        let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        var pages: [String] = ["swdockd.1"]
+        func walk(_ command: [String: Any], path: [String]) {
+            let name = path + [command["commandName"] as? String ?? "?"]
+            pages.append(name.joined(separator: ".") + ".1")
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] { walk(sub, path: name) }
+        }
+        walk(try XCTUnwrap(root["command"] as? [String: Any]), path: [])
+        XCTAssertTrue(pages.contains("swdock.info.1"), "\(pages)")
+        return pages
+    }
+
     private func installAndUninstall(prefix: String) throws -> (installed: [String], service: String) {
         let destdir = URL(fileURLWithPath: "/tmp/swdock-install-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: destdir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: destdir) }
+        // Man pages are generated into a directory of this test's own, not the products directory.
+        let manBuild = destdir.path + "-man"
+        defer { try? FileManager.default.removeItem(atPath: manBuild) }
 
         let install = try make(["install-files", "DESTDIR=\(destdir.path)", "PREFIX=\(prefix)",
-                                "BUILD_DIR=\(TestEnvironment.productsDirectory.path)"])
+                                "BUILD_DIR=\(TestEnvironment.productsDirectory.path)", "MAN_BUILD_DIR=\(manBuild)"])
         XCTAssertEqual(install.status, 0, install.stdout + install.stderr)
         let installed = files(under: destdir)
         let service = (try? String(contentsOf: destdir.appendingPathComponent(prefix + "/lib/systemd/system/swdock.service"),
                                    encoding: .utf8)) ?? ""
         for binary in ["swdock", "swdockd", "swdock-shim", "swdock-runtime"] {
             XCTAssertTrue(FileManager.default.isExecutableFile(atPath: destdir.path + prefix + "/bin/" + binary), binary)
+        }
+        // Each man page is mdoc that groff formats without a warning, titled by its command.
+        for page in installed where page.hasPrefix(prefix + "/share/man/man1/") {
+            let path = destdir.path + page
+            let title = URL(fileURLWithPath: page).deletingPathExtension().lastPathComponent.uppercased()
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            XCTAssertTrue(text.contains(".Dt \(title) 1"), "\(page) is not the page of \(title)")
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/groff") {
+                let format = try runCommand("/usr/bin/groff", ["-mdoc", "-Tutf8", "-ww", "-z", path])
+                XCTAssertEqual(format.status, 0, "\(page): \(format.stderr)")
+                XCTAssertEqual(format.stderr, "", "groff warns about \(page)")
+            }
+        }
+        // The completions are the committed scripts.
+        for (installedPath, committed) in [("/share/bash-completion/completions/swdock", "swdock.bash"),
+                                           ("/share/zsh/site-functions/_swdock", "_swdock"),
+                                           ("/share/fish/vendor_completions.d/swdock.fish", "swdock.fish")] {
+            XCTAssertEqual(FileManager.default.contents(atPath: destdir.path + prefix + installedPath),
+                           FileManager.default.contents(atPath: TestEnvironment.packageRoot.path + "/completions/" + committed),
+                           installedPath)
         }
 
         let uninstall = try make(["uninstall", "DESTDIR=\(destdir.path)", "PREFIX=\(prefix)"])
@@ -48,14 +88,17 @@ final class InstallTests: XCTestCase {
 
     func testInstallFilesListsEveryFileAndUninstallRemovesThem() throws {
         let (installed, service) = try installAndUninstall(prefix: "/usr/local")
-        XCTAssertEqual(installed, [
+        XCTAssertEqual(installed, ([
             "/etc/swdock/daemon.json.example",
             "/usr/local/bin/swdock", "/usr/local/bin/swdock-runtime", "/usr/local/bin/swdock-shim", "/usr/local/bin/swdockd",
             "/usr/local/lib/systemd/system/swdock.service", "/usr/local/lib/systemd/system/swdock.socket",
             "/usr/local/lib/sysusers.d/swdock.conf",
+            "/usr/local/share/bash-completion/completions/swdock",
             "/usr/local/share/doc/swdock/README.md",
+            "/usr/local/share/fish/vendor_completions.d/swdock.fish",
             "/usr/local/share/swdock/seccomp/default.json",
-        ])
+            "/usr/local/share/zsh/site-functions/_swdock",
+        ] + (try expectedManPages()).map { "/usr/local/share/man/man1/" + $0 }).sorted())
         XCTAssertTrue(service.contains("ExecStart=/usr/local/bin/swdockd -H fd://"), service)
     }
 
@@ -63,6 +106,8 @@ final class InstallTests: XCTestCase {
         let (installed, service) = try installAndUninstall(prefix: "/opt/swdock")
         XCTAssertTrue(installed.contains("/opt/swdock/bin/swdockd"), "\(installed)")
         XCTAssertTrue(installed.contains("/opt/swdock/lib/systemd/system/swdock.service"), "\(installed)")
+        XCTAssertTrue(installed.contains("/opt/swdock/share/man/man1/swdock.info.1"), "\(installed)")
+        XCTAssertTrue(installed.contains("/opt/swdock/share/zsh/site-functions/_swdock"), "\(installed)")
         XCTAssertTrue(service.contains("ExecStart=/opt/swdock/bin/swdockd -H fd://"), service)
         XCTAssertFalse(service.contains("/usr/local"), service)
     }

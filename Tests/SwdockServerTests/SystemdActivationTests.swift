@@ -1,4 +1,5 @@
 import Foundation
+import SwdockAPI
 import SwdockOS
 import SwdockTestSupport
 import XCTest
@@ -78,6 +79,17 @@ final class SystemdActivationTests: XCTestCase {
                        "\(activator.pid)", "the second connection is served by the same daemon")
         XCTAssertTrue(activator.log.contains("API listening on fd://"), activator.log)
 
+        // swdock info says how the daemon was started.
+        let start = try daemonStart(socket)
+        XCTAssertTrue(start.SocketActivated, "\(start)")
+        XCTAssertEqual(start.Listeners.count, 1, "\(start)")
+        XCTAssertTrue(start.Listeners.first?.hasPrefix("fd://") ?? false, "\(start)")
+        XCTAssertTrue(start.Listeners.first?.hasSuffix(" (fd 3, from systemd)") ?? false, "\(start)")
+        XCTAssertFalse(start.ServiceManagerNotify, "systemd-socket-activate sets no NOTIFY_SOCKET")
+        let info = try runCommand(swdock, ["-H", "unix://" + socket, "info"])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains(" Socket Activated: true\n API Sockets:\n  fd://"), info.stdout)
+
         activator.stop()
         XCTAssertFalse(activator.isRunning)
         XCTAssertTrue(activator.log.contains("swdockd stopped"), activator.log)
@@ -104,8 +116,36 @@ final class SystemdActivationTests: XCTestCase {
         // Only the socket named "api" (fd 4) is served; "other" (fd 3) is left alone.
         XCTAssertTrue(activator.log.contains("API listening on fd://api (fd 4, from systemd)"), activator.log)
         XCTAssertFalse(activator.log.contains("fd://other"), activator.log)
+        let start = try daemonStart(api)
+        XCTAssertEqual(start, SystemInfo.DaemonStart(SocketActivated: true, Listeners: ["fd://api (fd 4, from systemd)", "unix://" + own],
+                                                      ServiceManagerNotify: false))
         activator.stop()
         XCTAssertFalse(FileManager.default.fileExists(atPath: own), "swdockd removes the socket it bound itself")
+    }
+
+    func testInfoOfADaemonThatBoundItsOwnSocket() throws {
+        let daemon = try PrivateDaemon()
+        addTeardownBlock { daemon.stop() }
+        XCTAssertEqual(try daemonStart(daemon.socketPath),
+                       SystemInfo.DaemonStart(SocketActivated: false, Listeners: [daemon.host], ServiceManagerNotify: false))
+        let info = try runCommand(TestEnvironment.executable("swdock"), ["-H", daemon.host, "info"])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains(" Socket Activated: false\n API Sockets:\n  \(daemon.host)\n Service Manager Notify: false\n"),
+                      info.stdout)
+        // And what docker info reports of the engine: versions, storage, cgroups, runtimes, security.
+        for line in [" Server Version: \(SwdockVersion.version)\n", " Storage Driver: ", " Cgroup Driver: cgroupfs\n",
+                     " Cgroup Version: ", " Runtimes: crun runc swdock-runtime\n", " Default Runtime: swdock-runtime\n",
+                     " Security Options:\n  seccomp\n   Profile: default\n"] {
+            XCTAssertTrue(info.stdout.contains(line), "no \"\(line)\" in \(info.stdout)")
+        }
+    }
+
+    /// `/info`'s SwdockDaemonStart as `swdock info --format '{{json .SwdockDaemonStart}}'` prints it.
+    private func daemonStart(_ socket: String) throws -> SystemInfo.DaemonStart {
+        let result = try runCommand(TestEnvironment.executable("swdock"),
+                                    ["-H", "unix://" + socket, "info", "--format", "{{json .SwdockDaemonStart}}"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try JSONDecoder().decode(SystemInfo.DaemonStart.self, from: Data(result.stdout.utf8))
     }
 
     func testFDHostWithoutActivationIsRefused() throws {

@@ -81,6 +81,9 @@ final class SystemdNotifyTests: XCTestCase {
         let version = try runCommand(TestEnvironment.executable("swdock"), ["-H", daemon.host, "version", "--format", "{{.Server.APIVersion}}"])
         XCTAssertEqual(version.status, 0, "\(version.stderr)\n\(daemon.log)")
         XCTAssertEqual(version.stdout, "1.41\n")
+        let info = try runCommand(TestEnvironment.executable("swdock"), ["-H", daemon.host, "info", "--format",
+                                                                         "{{.SwdockDaemonStart.ServiceManagerNotify}}"])
+        XCTAssertEqual(info.stdout, "true\n", "info reports the readiness notification: \(info.stderr)")
 
         XCTAssertEqual(kill(daemon.pid, SIGTERM), 0)
         let shutdown = try receiver.receive(until: "STOPPING=1")
