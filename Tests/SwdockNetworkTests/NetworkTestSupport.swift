@@ -1,0 +1,106 @@
+import Foundation
+import SwdockNetwork
+import SwdockOS
+import SwdockTestSupport
+import XCTest
+
+/// Names, namespaces, links and servers one test makes, each removed in teardown (also when
+/// the test fails). Every name starts with `swt` and a random tag so that parallel runs and
+/// leftovers never collide, and every address is in a subnet no host route covers.
+final class NetworkSandbox: @unchecked Sendable {
+    let tag: String
+    let netnsDirectory: String
+    private var cleanups: [() -> Void] = []
+    private var usedSubnets: [IPv4Subnet] = []
+
+    init(_ test: XCTestCase) throws {
+        tag = String(format: "%05x", UInt32.random(in: 0..<0xfffff))
+        netnsDirectory = "/tmp/swt-netns-\(tag)"
+        test.addTeardownBlock { [self] in
+            for cleanup in cleanups.reversed() { cleanup() }
+            rmdir(netnsDirectory)
+        }
+    }
+
+    /// `swt<tag><suffix>` (at most 15 characters).
+    func name(_ suffix: String) -> String { "swt\(tag)\(suffix)" }
+
+    /// Registers a cleanup that runs in teardown (last registered, first run).
+    func onTeardown(_ body: @escaping () -> Void) { cleanups.append(body) }
+
+    /// A free /prefix in 10.200.0.0/13 that overlaps no host route and no subnet of this sandbox.
+    func freeSubnet(prefixLength: Int = 24) throws -> IPv4Subnet {
+        let routes = try SubnetSelector.hostRouteSubnets(RouteNetlink())
+        for _ in 0..<200 {
+            let base = UInt32(10) << 24 | UInt32.random(in: 200...207) << 16 | UInt32.random(in: 0...255) << 8
+            let candidate = IPv4Subnet(containing: base | UInt32.random(in: 0...255), prefixLength: prefixLength)
+            if !(routes + usedSubnets).contains(where: { $0.overlaps(candidate) }) {
+                usedSubnets.append(candidate)
+                return candidate
+            }
+        }
+        throw NetworkError(.exhausted, "no free test subnet")
+    }
+
+    /// A new network namespace, deleted in teardown.
+    func namespace(_ suffix: String) throws -> NetworkNamespace {
+        let ns = try NetworkNamespace.create(named: name(suffix), in: netnsDirectory)
+        onTeardown { try? ns.delete() }
+        return ns
+    }
+
+    /// A bridge network (bridge, address, firewall table) torn down in teardown.
+    func bridge(_ suffix: String, isInternal: Bool = false) throws -> BridgeNetwork {
+        let configuration = try BridgeConfiguration(bridgeName: name(suffix), subnet: try freeSubnet(), isInternal: isInternal)
+        let network = BridgeNetwork(configuration, netlink: try RouteNetlink(), firewall: try makeBridgeFirewall())
+        onTeardown { try? network.teardown() }
+        try network.ensure()
+        return network
+    }
+
+    /// Runs `command` inside `namespace` (`nsenter --net=PATH sh -c COMMAND`).
+    @discardableResult
+    func run(in namespace: NetworkNamespace?, _ command: String, timeout: TimeInterval = 20) throws -> CommandResult {
+        if let namespace {
+            return try runCommand("/usr/bin/nsenter", ["--net=\(namespace.path)", "/bin/sh", "-c", command], timeout: timeout)
+        }
+        return try runCommand("/bin/sh", ["-c", command], timeout: timeout)
+    }
+
+    /// Starts busybox httpd on `port` inside `namespace` with a CGI that prints the client's
+    /// address (`REMOTE_ADDR`), and waits until it answers inside the namespace.
+    func startWhoAmIServer(in namespace: NetworkNamespace, address: UInt32, port: UInt16) throws {
+        let root = "/tmp/swt-www-\(tag)-\(port)"
+        try FileManager.default.createDirectory(atPath: root + "/cgi-bin", withIntermediateDirectories: true)
+        let script = root + "/cgi-bin/ip"
+        try "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"$REMOTE_ADDR\"\n".write(toFile: script, atomically: false, encoding: .utf8)
+        chmod(script, 0o755)
+        let devnull = open("/dev/null", O_RDWR)
+        defer { close(devnull) }
+        let server = try SpawnedProcess("/usr/bin/nsenter", ["--net=\(namespace.path)", "/usr/bin/busybox", "httpd", "-f",
+                                                             "-p", "\(IPv4Subnet.format(address)):\(port)", "-h", root],
+                                        stdin: devnull, stdout: devnull, stderr: devnull)
+        onTeardown {
+            server.signal(SIGKILL)
+            _ = server.wait(timeout: 10)
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        for _ in 0..<100 {
+            if try run(in: namespace, "busybox wget -q -T 1 -O- http://\(IPv4Subnet.format(address)):\(port)/cgi-bin/ip").status == 0 { return }
+            XCTAssertTrue(server.isRunning, "httpd in \(namespace.path) exited")
+            usleep(50_000)
+        }
+        XCTFail("httpd in \(namespace.path) never answered")
+    }
+
+    /// What the who-am-I server answers to a client in `namespace` (nil: no answer).
+    func whoAmI(from namespace: NetworkNamespace?, _ host: String, port: UInt16) throws -> String? {
+        let result = try run(in: namespace, "busybox wget -q -T 3 -O- http://\(host):\(port)/cgi-bin/ip")
+        return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+}
+
+/// A random unprivileged port unlikely to be in use by anything else on the machine.
+func randomPort() -> UInt16 { UInt16.random(in: 20000...40000) }
+
+func ip(_ text: String) -> UInt32 { IPv4Subnet.parseAddress(text)! }
