@@ -123,6 +123,7 @@ public final class BridgeNetwork: Sendable {
         try netlink.createVethPair(hostName, peer: interface, peerNamespace: nsfd, mtu: configuration.mtu, peerMAC: mac)
         do throws(NetworkError) {
             try netlink.setMaster(hostName, bridge)
+            try netlink.setHairpin(hostName, true)
             try netlink.setUp(hostName)
             let inside = try RouteNetlink(namespace: namespace)
             try inside.setUp("lo")

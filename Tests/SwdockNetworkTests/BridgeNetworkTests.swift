@@ -35,6 +35,7 @@ final class BridgeNetworkTests: XCTestCase {
         // Host side: the veth is on the bridge.
         XCTAssertTrue(try sandbox.run(in: nil, "ip -o link show \(attachmentA.hostInterface)").stdout
             .contains("master \(network.configuration.bridgeName)"))
+        XCTAssertTrue(try sandbox.run(in: nil, "ip -d link show \(attachmentA.hostInterface)").stdout.contains("hairpin on"))
 
         let ping = try sandbox.run(in: a, "busybox ping -c 1 -W 3 \(addressB)")
         XCTAssertEqual(ping.status, 0, ping.stdout + ping.stderr)
@@ -77,6 +78,10 @@ final class BridgeNetworkTests: XCTestCase {
         let port = randomPort()
         try sandbox.startWhoAmIServer(in: b, address: attachmentB.address, port: port)
         XCTAssertNil(try sandbox.whoAmI(from: a, IPv4Subnet.format(attachmentB.address), port: port))
+        // The isolation is the second bridge's table: without it the host routes between them.
+        try makeBridgeFirewall().remove(bridge: second.configuration.bridgeName)
+        XCTAssertEqual(try sandbox.whoAmI(from: a, IPv4Subnet.format(attachmentB.address), port: port),
+                       IPv4Subnet.format(second.configuration.gateway), "masqueraded as it leaves the first bridge, as Docker does")
     }
 
     /// A "server" namespace behind its own veth from the host (a /30): a container on a bridge
@@ -99,6 +104,9 @@ final class BridgeNetworkTests: XCTestCase {
         try inServer.addAddress(serverAddress, prefixLength: 30, to: "eth0")
         try inServer.setUp("eth0")
         try inServer.setUp("lo")
+        // A way back to any address: only masquerade (or its absence) decides what the server sees,
+        // and only the internal network's forward drop keeps its container out.
+        try inServer.addRoute(via: hostAddress, device: "eth0")
         let port = randomPort()
         try sandbox.startWhoAmIServer(in: server, address: serverAddress, port: port)
 
@@ -163,7 +171,7 @@ final class BridgeNetworkTests: XCTestCase {
         let sandbox = try NetworkSandbox(self)
         let nft = try Nftables()
         let foreign = sandbox.name("f")
-        try nft.run("table ip \(foreign) { chain c { type filter hook forward priority 10; policy accept; } }", "add foreign table")
+        try nft.run("table ip \(foreign) {\n chain c { type filter hook forward priority 10; policy accept; }\n}\n", "add foreign table")
         sandbox.onTeardown { _ = try? nft.run("delete table ip \(foreign)", "delete foreign table") }
 
         let network = try sandbox.bridge("b")

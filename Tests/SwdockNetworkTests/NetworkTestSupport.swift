@@ -86,7 +86,7 @@ final class NetworkSandbox: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: root)
         }
         for _ in 0..<100 {
-            if try run(in: namespace, "busybox wget -q -T 1 -O- http://\(IPv4Subnet.format(address)):\(port)/cgi-bin/ip").status == 0 { return }
+            if try whoAmI(from: namespace, IPv4Subnet.format(address), port: port, timeout: 1) != nil { return }
             XCTAssertTrue(server.isRunning, "httpd in \(namespace.path) exited")
             usleep(50_000)
         }
@@ -94,9 +94,13 @@ final class NetworkSandbox: @unchecked Sendable {
     }
 
     /// What the who-am-I server answers to a client in `namespace` (nil: no answer).
-    func whoAmI(from namespace: NetworkNamespace?, _ host: String, port: UInt16) throws -> String? {
-        let result = try run(in: namespace, "busybox wget -q -T 3 -O- http://\(host):\(port)/cgi-bin/ip")
-        return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    /// (A raw HTTP/1.0 request through busybox nc: this static busybox's wget crashes.)
+    func whoAmI(from namespace: NetworkNamespace?, _ host: String, port: UInt16, timeout: Int = 3) throws -> String? {
+        let result = try run(in: namespace, "printf 'GET /cgi-bin/ip HTTP/1.0\\r\\n\\r\\n' | busybox nc -w \(timeout) \(host) \(port)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.first?.hasPrefix("HTTP/1.") == true, lines.first?.contains(" 200 ") == true,
+              let body = lines.last(where: { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) else { return nil }
+        return body.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

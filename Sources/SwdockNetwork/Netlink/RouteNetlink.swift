@@ -124,6 +124,20 @@ public final class RouteNetlink: Sendable {
         }
     }
 
+    /// Turns the bridge port's hairpin mode on or off: frames may leave by the port they came
+    /// in on. Needed when br_netfilter DNATs a container's packet back to a container on the
+    /// same port (a container reaching its own published port through a host address).
+    public func setHairpin(_ name: String, _ on: Bool) throws(NetworkError) {
+        let index = try index(of: name)
+        // RTM_SETLINK: the bridge's own handler (rtnl_bridge_setlink) is registered for it only.
+        var request = NetlinkRequest(type: UInt16(RTM_SETLINK), flags: NLM_F_ACK)
+        request.appendInterfaceInfo(family: UInt8(AF_BRIDGE), index: index)
+        request.beginNested(UInt16(IFLA_PROTINFO) | UInt16(NLA_F_NESTED))
+        request.attribute(UInt16(IFLA_BRPORT_MODE), [on ? 1 : 0])
+        request.endNested()
+        _ = try socket.perform(request, "set hairpin mode of bridge port \"\(name)\" \(on ? "on" : "off")")
+    }
+
     public func setMTU(_ name: String, _ mtu: UInt32) throws(NetworkError) {
         try modify(name, "set mtu of \"\(name)\" to \(mtu)") { $0.attribute(UInt16(IFLA_MTU), uint32: mtu) }
     }
