@@ -120,6 +120,10 @@ let package = Package(
         .executableTarget(name: "swdock-unpack-bench", dependencies: ["SwdockArchive", "SwdockOS"],
                           path: "bench/unpack/swdock-unpack-bench", swiftSettings: swiftSettings),
 
+        /// bench/network: attach/detach time and TCP throughput over the bridge (not a product).
+        .executableTarget(name: "swdock-network-bench", dependencies: ["SwdockNetwork", "SwdockOS"],
+                          path: "bench/network/swdock-network-bench", swiftSettings: swiftSettings),
+
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
         .target(name: "SwdockTestSupport",
