@@ -60,6 +60,33 @@ public struct NetworkNamespace: Hashable, Sendable {
         }
     }
 
+    /// The namespaces bind-mounted in `directory` (every file there; none when it is missing).
+    public static func list(in directory: String) throws(NetworkError) -> [NetworkNamespace] {
+        guard let dir = opendir(directory) else {
+            if swdock_errno() == ENOENT { return [] }
+            throw NetworkError.system("list network namespaces in \"\(directory)\"", OSError(call: "opendir", object: directory, errno: swdock_errno()))
+        }
+        defer { closedir(dir) }
+        var found: [NetworkNamespace] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { found.append(NetworkNamespace(path: directory + "/" + name)) }
+        }
+        return found.sorted { $0.path < $1.path }
+    }
+
+    /// Deletes every namespace in `directory` whose name is not in `live` (reconcile at daemon
+    /// start and after a crash); returns the paths it removed.
+    @discardableResult
+    public static func removeStale(in directory: String, keeping live: Set<String>) throws(NetworkError) -> [String] {
+        var removed: [String] = []
+        for ns in try list(in: directory) where !live.contains(String(ns.path.dropFirst(directory.count + 1))) {
+            try ns.delete()
+            removed.append(ns.path)
+        }
+        return removed
+    }
+
     /// Runs `body` on a thread that has joined this namespace (for work that is not netlink,
     /// such as writing its `/proc/sys/net` settings or opening a socket in it).
     public func run<T>(_ body: @escaping () throws(NetworkError) -> T) throws(NetworkError) -> T {

@@ -192,7 +192,7 @@ final class BridgeNetworkTests: XCTestCase {
         try network.teardown()  // twice: nothing left to remove is not an error
 
         XCTAssertFalse(try sandbox.run(in: nil, "ip -o link").stdout.contains("swt\(sandbox.tag)"))
-        XCTAssertFalse(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).contains(sandbox.netnsDirectory))
+        XCTAssertFalse(try mountTable().contains(sandbox.netnsDirectory))
         let after = try sandbox.run(in: nil, "nft list ruleset").stdout
         XCTAssertFalse(after.contains("swdock-swt\(sandbox.tag)"), after)
         XCTAssertTrue(after.contains("table ip \(foreign)"), "another table must survive: \(after)")

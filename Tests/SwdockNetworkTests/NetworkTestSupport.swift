@@ -108,3 +108,8 @@ final class NetworkSandbox: @unchecked Sendable {
 func randomPort() -> UInt16 { UInt16.random(in: 20000...40000) }
 
 func ip(_ text: String) -> UInt32 { IPv4Subnet.parseAddress(text)! }
+
+/// `/proc/self/mountinfo`, read to its end (a single read of a /proc file may stop short).
+func mountTable() throws -> String {
+    String(decoding: try FileSystem.read("/proc/self/mountinfo") ?? [], as: UTF8.self)
+}

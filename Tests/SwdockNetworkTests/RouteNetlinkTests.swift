@@ -98,7 +98,8 @@ final class RouteNetlinkTests: XCTestCase {
         try TestEnvironment.requireRoot()
         let sandbox = try NetworkSandbox(self)
         let ns = try sandbox.namespace("n")
-        XCTAssertTrue(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).contains(ns.path))
+        let mounts = try mountTable()
+        XCTAssertTrue(mounts.contains(ns.path), mounts)
         // A fresh namespace: only lo, down; not the host's namespace.
         XCTAssertEqual(try RouteNetlink(namespace: ns).links().map(\.name), ["lo"])
         let hostInode = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
@@ -107,7 +108,28 @@ final class RouteNetlinkTests: XCTestCase {
         XCTAssertThrowsError(try NetworkNamespace.create(named: sandbox.name("n"), in: sandbox.netnsDirectory))
         try ns.delete()
         XCTAssertFalse(FileManager.default.fileExists(atPath: ns.path))
-        XCTAssertFalse(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).contains(ns.path))
+        XCTAssertFalse(try mountTable().contains(ns.path))
         try ns.delete()  // already gone: no error
+    }
+
+    func testStaleNamespacesAreRemovedAndTheirVethsGoWithThem() throws {
+        try TestEnvironment.requireRoot()
+        let sandbox = try NetworkSandbox(self)
+        let keep = try sandbox.namespace("k"), stale = try sandbox.namespace("s")
+        let netlink = try RouteNetlink()
+        let hostEnd = sandbox.name("v")
+        sandbox.onTeardown { try? netlink.deleteLink(hostEnd) }
+        let fd = try stale.open()
+        try netlink.createVethPair(hostEnd, peer: "eth0", peerNamespace: fd)
+        fd.close()
+        XCTAssertEqual(try NetworkNamespace.list(in: sandbox.netnsDirectory), [keep, stale])
+        let removed = try NetworkNamespace.removeStale(in: sandbox.netnsDirectory, keeping: [sandbox.name("k")])
+        XCTAssertEqual(removed, [stale.path])
+        XCTAssertEqual(try NetworkNamespace.list(in: sandbox.netnsDirectory), [keep])
+        XCTAssertEqual(try NetworkNamespace.list(in: "/nonexistent-\(sandbox.tag)"), [])
+        // The kernel removes the pair when the namespace goes (in its own time: bounded wait).
+        var tries = 0
+        while try netlink.linkExists(hostEnd), tries < 500 { usleep(10_000); tries += 1 }
+        XCTAssertFalse(try netlink.linkExists(hostEnd), "the veth outlived its namespace")
     }
 }
