@@ -156,6 +156,57 @@ final class BridgeNetworkTests: XCTestCase {
         XCTAssertThrowsError(try network.unpublish([ports[0]]))
     }
 
+    /// UDP through a published port range on 127.0.0.1: a datagram to each host port reaches
+    /// the matching container port, and the reply comes back.
+    func testPublishedUDPRange() throws {
+        try TestEnvironment.requireRoot()
+        let sandbox = try NetworkSandbox(self)
+        let network = try sandbox.bridge("b")
+        let (ns, attachment) = try container(sandbox, network, "u", host: 2)
+        let hostBase = randomPort(), containerBase = randomPort()
+        try network.publish(try PortMapping.ranges(proto: .udp, hostPorts: hostBase...(hostBase + 1), containerAddress: attachment.address,
+                                                   containerPorts: containerBase...(containerBase + 1)))
+        let address = IPv4Subnet.format(attachment.address)
+        // An echo server on both container ports, each answering "<its port> <peer address>".
+        let server = """
+        import select, socket
+        socks = []
+        for port in (\(containerBase), \(containerBase + 1)):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("\(address)", port)); socks.append(s)
+        print("ready", flush=True)
+        served = 0
+        while served < 2:
+            ready, _, _ = select.select(socks, [], [], 30)
+            if not ready: break
+            for s in ready:
+                data, peer = s.recvfrom(100)
+                s.sendto(("%d %s" % (s.getsockname()[1], peer[0])).encode(), peer); served += 1
+        """
+        let client = """
+        import socket, sys
+        out = []
+        for port in (\(hostBase), \(hostBase + 1)):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.2)
+            for _ in range(100):
+                s.sendto(b"ping", ("127.0.0.1", port))
+                try: out.append(s.recv(100).decode()); break
+                except socket.timeout: pass
+        print("\\n".join(out))
+        """
+        let scriptPath = "/tmp/swt-udp-\(sandbox.tag).py"
+        try server.write(toFile: scriptPath, atomically: false, encoding: .utf8)
+        sandbox.onTeardown { unlink(scriptPath) }
+        let devnull = open("/dev/null", O_RDWR)
+        let process = try SpawnedProcess("/usr/bin/nsenter", ["--net=\(ns.path)", "/usr/bin/python3", scriptPath],
+                                         stdin: devnull, stdout: devnull, stderr: devnull)
+        close(devnull)
+        sandbox.onTeardown { process.signal(SIGKILL); _ = process.wait(timeout: 10) }
+        let answers = try runCommand("/usr/bin/python3", ["-c", client], timeout: 60).stdout
+            .split(separator: "\n").map(String.init)
+        let gateway = IPv4Subnet.format(network.configuration.gateway)
+        XCTAssertEqual(answers, ["\(containerBase) \(gateway)", "\(containerBase + 1) \(gateway)"])
+    }
+
     func testPortRangesExpandOneToOne() throws {
         let mappings = try PortMapping.ranges(proto: .udp, hostPorts: 8000...8002, containerAddress: ip("10.0.0.2"),
                                               containerPorts: 90...92)
