@@ -11,6 +11,16 @@ public struct BridgeConfiguration: Sendable, Equatable {
     /// `--internal`: no outbound NAT, no forwarding off the bridge.
     public let isInternal: Bool
 
+    /// From a daemon `bip` value (`172.17.0.1/16`): the gateway address and its subnet.
+    public init(bridgeName: String, bip: String, mtu: UInt32? = nil) throws(NetworkError) {
+        let parts = bip.split(separator: "/")
+        guard parts.count == 2, let address = IPv4Subnet.parseAddress(String(parts[0])), let prefix = Int(parts[1]),
+              (1...30).contains(prefix) else {
+            throw NetworkError(.invalidArgument, "bip \"\(bip)\": expected ADDRESS/PREFIX such as 172.17.0.1/16")
+        }
+        try self.init(bridgeName: bridgeName, subnet: IPv4Subnet(containing: address, prefixLength: prefix), gateway: address, mtu: mtu)
+    }
+
     public init(bridgeName: String, subnet: IPv4Subnet, gateway: UInt32? = nil, mtu: UInt32? = nil,
                 isInternal: Bool = false) throws(NetworkError) {
         let gateway = gateway ?? subnet.defaultGateway
@@ -89,9 +99,10 @@ public final class BridgeNetwork: Sendable {
     private var bridge: String { configuration.bridgeName }
 
     /// Creates what is missing of the bridge, its gateway address, `ip_forward`,
-    /// `route_localnet` and the firewall table (replaced atomically with `ports` published).
-    /// Safe to call again at every daemon start.
-    public func ensure(ports: [PortMapping] = []) throws(NetworkError) {
+    /// `route_localnet` and the firewall table. With `ports` the table is replaced atomically
+    /// with exactly those published; without, an existing table is kept as it is (a daemon
+    /// restart must not cut running containers' published ports). Safe to call at every start.
+    public func ensure(ports: [PortMapping]? = nil) throws(NetworkError) {
         if !(try netlink.linkExists(bridge)) {
             try netlink.createBridge(bridge, mtu: configuration.mtu)
         }
@@ -104,7 +115,11 @@ public final class BridgeNetwork: Sendable {
         try Sysctl.set("net.ipv4.ip_forward", "1")
         // DNAT of 127.0.0.1:PORT in OUTPUT routes a loopback-sourced packet onto the bridge.
         try Sysctl.set("net.ipv4.conf.\(bridge).route_localnet", "1")
-        try firewall.install(configuration.firewallRules, ports: ports)
+        if let ports {
+            try firewall.install(configuration.firewallRules, ports: ports)
+        } else if !(try firewall.isInstalled(bridge: bridge)) {
+            try firewall.install(configuration.firewallRules, ports: [])
+        }
     }
 
     /// Plugs the namespace at `namespace` in: a veth pair whose container end is created inside

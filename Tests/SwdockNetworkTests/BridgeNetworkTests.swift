@@ -207,6 +207,41 @@ final class BridgeNetworkTests: XCTestCase {
         XCTAssertEqual(answers, ["\(containerBase) \(gateway)", "\(containerBase + 1) \(gateway)"])
     }
 
+    /// A daemon restart: new objects over the same kernel state. `ensure()` keeps what runs —
+    /// the published port still answers, the container still reaches its gateway — and a
+    /// reconcile with the same live set changes nothing that is observable.
+    func testRestartKeepsAttachmentsAndPublishedPorts() throws {
+        try TestEnvironment.requireRoot()
+        let sandbox = try NetworkSandbox(self)
+        let network = try sandbox.bridge("b")
+        let (web, attachment) = try container(sandbox, network, "w", host: 2)
+        let containerPort = randomPort(), hostPort = randomPort()
+        try sandbox.startWhoAmIServer(in: web, address: attachment.address, port: containerPort)
+        let port = PortMapping(proto: .tcp, hostPort: hostPort, containerAddress: attachment.address, containerPort: containerPort)
+        try network.publish([port])
+        let gateway = IPv4Subnet.format(network.configuration.gateway)
+        XCTAssertEqual(try sandbox.whoAmI(from: nil, "127.0.0.1", port: hostPort), gateway)
+
+        let restarted = BridgeNetwork(network.configuration, netlink: try RouteNetlink(), firewall: try makeBridgeFirewall())
+        try restarted.ensure()
+        XCTAssertEqual(try sandbox.whoAmI(from: nil, "127.0.0.1", port: hostPort), gateway)
+        XCTAssertEqual(try restarted.reconcile(live: [attachment], ports: [port]), [])
+        XCTAssertEqual(try sandbox.whoAmI(from: nil, "127.0.0.1", port: hostPort), gateway)
+        XCTAssertEqual(try sandbox.run(in: web, "busybox ping -c 1 -W 3 \(gateway)").status, 0)
+        // An explicit port list replaces the table: an empty one unpublishes everything.
+        try restarted.ensure(ports: [])
+        XCTAssertNil(try sandbox.whoAmI(from: nil, "127.0.0.1", port: hostPort))
+    }
+
+    func testBridgeConfigurationFromBip() throws {
+        let configuration = try BridgeConfiguration(bridgeName: "swdock0", bip: "172.18.5.1/16")
+        XCTAssertEqual(configuration.subnet.description, "172.18.0.0/16")
+        XCTAssertEqual(IPv4Subnet.format(configuration.gateway), "172.18.5.1")
+        XCTAssertThrowsError(try BridgeConfiguration(bridgeName: "swdock0", bip: "172.18.0.0/16"))  // the network address
+        XCTAssertThrowsError(try BridgeConfiguration(bridgeName: "swdock0", bip: "172.18.5.1"))
+        XCTAssertThrowsError(try BridgeConfiguration(bridgeName: "a-name-that-is-too-long", bip: "10.0.0.1/24"))
+    }
+
     func testPortRangesExpandOneToOne() throws {
         let mappings = try PortMapping.ranges(proto: .udp, hostPorts: 8000...8002, containerAddress: ip("10.0.0.2"),
                                               containerPorts: 90...92)

@@ -26,6 +26,8 @@ public protocol BridgeFirewall: Sendable {
     func unpublish(_ ports: [PortMapping], bridge: String) throws(NetworkError)
     /// Removes every rule of the bridge; nothing to remove is not an error.
     func remove(bridge: String) throws(NetworkError)
+    /// Whether the bridge's rules are in place (a daemon restart keeps them as they are).
+    func isInstalled(bridge: String) throws(NetworkError) -> Bool
 }
 
 /// The firewall backend for this host: nftables when libnftables works; otherwise an error

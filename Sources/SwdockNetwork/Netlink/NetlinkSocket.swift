@@ -47,7 +47,12 @@ final class NetlinkSocket: @unchecked Sendable {
     func perform(_ request: NetlinkRequest, _ what: @autoclosure () -> String) throws(NetworkError) -> [NetlinkReply] {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
-        return try performLocked(request, what)
+        // A dump that changed while the kernel sent it is flagged NLM_F_DUMP_INTR: ask again.
+        for _ in 0..<4 {
+            let replies = try performLocked(request, what)
+            if !replies.contains(where: { $0.flags & UInt16(NLM_F_DUMP_INTR) != 0 }) { return replies }
+        }
+        throw NetworkError(.netlink, "\(what()): the kernel's answer kept changing while it was sent (NLM_F_DUMP_INTR)")
     }
 
     private func performLocked(_ request: NetlinkRequest, _ what: () -> String) throws(NetworkError) -> [NetlinkReply] {
