@@ -19,6 +19,7 @@ public struct NetworkNamespace: Hashable, Sendable {
             throw NetworkError(.invalidArgument, "create network namespace \"\(name)\": not a plain file name")
         }
         try os("create netns directory \"\(directory)\"") { () throws(OSError) in try FileSystem.makeDirectories(directory) }
+        try makeShared(directory)
         let path = directory + "/" + name
         let fd = try os("create netns file \"\(path)\"") { () throws(OSError) in
             try FileDescriptor.open(path, O_RDONLY | O_CREAT | O_EXCL, mode: 0o444)
@@ -38,6 +39,39 @@ public struct NetworkNamespace: Hashable, Sendable {
             throw error
         }
         return NetworkNamespace(path: path)
+    }
+
+    /// Makes `directory` a shared mount point (bind-mounting it on itself first if it is none),
+    /// as `ip netns` does for /run/netns: a namespace's bind mount is then propagated to, and
+    /// its unmount from, mount namespaces copied from ours after it was made (a service with
+    /// PrivateTmp, a container), so a copy cannot keep a deleted namespace alive.
+    static func makeShared(_ directory: String) throws(NetworkError) {
+        let shared = UInt(MS_SHARED) | UInt(MS_REC)
+        if mount("none", directory, nil, shared, nil) == 0 { return }
+        guard swdock_errno() == EINVAL else {
+            throw NetworkError.system("make \"\(directory)\" a shared mount", OSError(call: "mount", object: directory, errno: swdock_errno()))
+        }
+        try os("make \"\(directory)\" a shared mount") { () throws(OSError) in
+            try sys("mount", "bind \"\(directory)\"") { mount(directory, directory, "none", UInt(MS_BIND) | UInt(MS_REC), nil) }
+            try sys("mount", "make-shared \"\(directory)\"") { mount("none", directory, nil, shared, nil) }
+        }
+    }
+
+    /// Undoes what `create` did to `directory` once no namespace is left in it: unmounts its
+    /// self bind mount and removes it if empty (for tests and uninstall; a daemon restart keeps
+    /// it). Only for a directory `create` prepared: whatever is mounted there is unmounted.
+    public static func releaseDirectory(_ directory: String) throws(NetworkError) {
+        let left = try list(in: directory)
+        guard left.isEmpty else {
+            throw NetworkError(.conflict, "release netns directory \"\(directory)\": \(left.count) namespaces are still in it")
+        }
+        // The self bind mount `create` made (EINVAL: there is none, nothing to undo).
+        if umount2(directory, Int32(MNT_DETACH)) != 0, swdock_errno() != EINVAL, swdock_errno() != ENOENT {
+            throw NetworkError.system("unmount netns directory \"\(directory)\"", OSError(call: "umount2", object: directory, errno: swdock_errno()))
+        }
+        if rmdir(directory) != 0, swdock_errno() != ENOENT, swdock_errno() != ENOTEMPTY {
+            throw NetworkError.system("remove netns directory \"\(directory)\"", OSError(call: "rmdir", object: directory, errno: swdock_errno()))
+        }
     }
 
     /// Opens the namespace (read-only, close-on-exec) for `setns` or `IFLA_NET_NS_FD`.

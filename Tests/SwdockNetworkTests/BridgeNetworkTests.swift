@@ -276,6 +276,7 @@ final class BridgeNetworkTests: XCTestCase {
         try network.teardown()
         try ns.delete()
         try network.teardown()  // twice: nothing left to remove is not an error
+        try NetworkNamespace.releaseDirectory(sandbox.netnsDirectory)
 
         XCTAssertFalse(try sandbox.run(in: nil, "ip -o link").stdout.contains("swt\(sandbox.tag)"))
         XCTAssertFalse(try mountTable().contains(sandbox.netnsDirectory))

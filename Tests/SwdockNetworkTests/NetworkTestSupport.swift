@@ -18,7 +18,7 @@ final class NetworkSandbox: @unchecked Sendable {
         netnsDirectory = "/tmp/swt-netns-\(tag)"
         test.addTeardownBlock { [self] in
             for cleanup in cleanups.reversed() { cleanup() }
-            rmdir(netnsDirectory)
+            try? NetworkNamespace.releaseDirectory(netnsDirectory)
         }
     }
 

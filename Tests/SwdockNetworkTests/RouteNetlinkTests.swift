@@ -110,6 +110,11 @@ final class RouteNetlinkTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: ns.path))
         XCTAssertFalse(try mountTable().contains(ns.path))
         try ns.delete()  // already gone: no error
+        // The directory is a shared mount (as /run/netns is) until released.
+        XCTAssertTrue(try mountTable().split(separator: "\n").contains { $0.contains(" \(sandbox.netnsDirectory) ") && $0.contains("shared:") })
+        try NetworkNamespace.releaseDirectory(sandbox.netnsDirectory)
+        XCTAssertFalse(try mountTable().contains(sandbox.netnsDirectory))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.netnsDirectory))
     }
 
     func testStaleNamespacesAreRemovedAndTheirVethsGoWithThem() throws {

@@ -62,7 +62,7 @@ var namespaces: [NetworkNamespace] = []
     for server in servers where server.isRunning { server.terminate(); server.waitUntilExit() }
     try? network.teardown()
     for ns in namespaces { try? ns.delete() }
-    rmdir(directory)
+    try? NetworkNamespace.releaseDirectory(directory)
 }
 defer { cleanup() }
 
