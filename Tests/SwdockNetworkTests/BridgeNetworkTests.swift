@@ -64,6 +64,7 @@ final class BridgeNetworkTests: XCTestCase {
     func testTwoBridgesAreIsolated() throws {
         try TestEnvironment.requireRoot()
         let sandbox = try NetworkSandbox(self)
+        try sandbox.requireForwardingNotBlocked()
         let first = try sandbox.bridge("b")
         let second = try sandbox.bridge("d")
         let (a, _) = try container(sandbox, first, "a", host: 2)
@@ -90,6 +91,7 @@ final class BridgeNetworkTests: XCTestCase {
     func testOutboundMasqueradeAndInternalNetwork() throws {
         try TestEnvironment.requireRoot()
         let sandbox = try NetworkSandbox(self)
+        try sandbox.requireForwardingNotBlocked()
         let netlink = try RouteNetlink()
         let server = try sandbox.namespace("s")
         let link = try sandbox.freeSubnet(prefixLength: 30)

@@ -111,3 +111,20 @@ final class IPAMTests: XCTestCase {
                           ContainerNetworkAttachment.hostInterfaceName(endpointID: "abd"))
     }
 }
+
+final class NetworkValueCodingTests: XCTestCase {
+    func testAttachmentAndPortRoundTripAsReadableJSON() throws {
+        let attachment = ContainerNetworkAttachment(endpointID: "c1", namespacePath: "/run/swdock/netns/c1", hostInterface: "swv0123456789ab",
+                                                    containerInterface: "eth0", address: ip("172.17.0.2"), prefixLength: 16,
+                                                    gateway: ip("172.17.0.1"), mac: MACAddress(derivedFrom: ip("172.17.0.2")))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(attachment), as: UTF8.self)
+        XCTAssertTrue(json.contains("\"address\":\"172.17.0.2\""), json)
+        XCTAssertTrue(json.contains("\"mac\":\"02:42:ac:11:00:02\""), json)
+        XCTAssertEqual(try JSONDecoder().decode(ContainerNetworkAttachment.self, from: Data(json.utf8)), attachment)
+        let port = PortMapping(proto: .udp, hostIP: ip("127.0.0.1"), hostPort: 53, containerAddress: ip("172.17.0.2"), containerPort: 5353)
+        XCTAssertEqual(try JSONDecoder().decode(PortMapping.self, from: try encoder.encode(port)), port)
+        XCTAssertThrowsError(try JSONDecoder().decode(PortMapping.self, from: Data(#"{"proto":"tcp","hostPort":1,"containerAddress":"1.2.3","containerPort":1}"#.utf8)))
+    }
+}

@@ -58,6 +58,20 @@ final class NetworkSandbox: @unchecked Sendable {
         return network
     }
 
+    /// Forwarding tests need a host that forwards: another table's forward hook with policy
+    /// drop (dockerd's iptables, say) would drop what ours accepts. Names it instead of failing
+    /// somewhere in a ping.
+    func requireForwardingNotBlocked() throws {
+        var table = ""
+        for line in try run(in: nil, "nft list ruleset").stdout.split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("table ") { table = text }
+            if text.contains("hook forward"), text.contains("policy drop"), !table.contains(" swdock-") {
+                try TestEnvironment.missing("\(table.dropLast(2)) drops forwarded packets by policy; these tests need a forwarding host")
+            }
+        }
+    }
+
     /// Runs `command` inside `namespace` (`nsenter --net=PATH sh -c COMMAND`).
     @discardableResult
     func run(in namespace: NetworkNamespace?, _ command: String, timeout: TimeInterval = 20) throws -> CommandResult {
