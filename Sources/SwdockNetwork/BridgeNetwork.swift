@@ -124,10 +124,12 @@ public final class BridgeNetwork: Sendable {
 
     /// Plugs the namespace at `namespace` in: a veth pair whose container end is created inside
     /// the namespace as `interface` with `address` and a MAC (given, or derived from the address
-    /// as Docker does), `lo` and `eth0` up, a default route via the gateway; the host end is
-    /// enslaved to the bridge and up. On failure nothing is left behind.
+    /// as Docker does), `lo` and `eth0` up, a default route via the gateway (unless
+    /// `defaultRoute` is false: a container's second network, `network connect`, adds only its
+    /// subnet's route); the host end is enslaved to the bridge, hairpin on, up. On failure
+    /// nothing is left behind. `endpointID` must be unique per container and network.
     public func attach(endpointID: String, namespace: NetworkNamespace, address: UInt32, mac: MACAddress? = nil,
-                       interface: String = "eth0") throws(NetworkError) -> ContainerNetworkAttachment {
+                       interface: String = "eth0", defaultRoute: Bool = true) throws(NetworkError) -> ContainerNetworkAttachment {
         guard configuration.subnet.hostRange.contains(address), address != configuration.gateway else {
             throw NetworkError(.invalidArgument, "attach \(endpointID): \(IPv4Subnet.format(address)) is not a container address of \(configuration.subnet)")
         }
@@ -144,7 +146,7 @@ public final class BridgeNetwork: Sendable {
             try inside.setUp("lo")
             try inside.addAddress(address, prefixLength: configuration.subnet.prefixLength, to: interface)
             try inside.setUp(interface)
-            try inside.addRoute(via: configuration.gateway, device: interface)
+            if defaultRoute { try inside.addRoute(via: configuration.gateway, device: interface) }
         } catch {
             try? netlink.deleteLink(hostName)
             throw NetworkError(error.code, "attach \(endpointID) to bridge \"\(bridge)\": \(error.message)", errno: error.errno, cause: error)

@@ -61,6 +61,25 @@ final class BridgeNetworkTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: output, encoding: .utf8), "hello-\(sandbox.tag)\n")
     }
 
+    /// A second network on a running container (`network connect`): eth1 with its own subnet,
+    /// reachable on both bridges, the default route stays on eth0; detach removes only eth1.
+    func testSecondNetworkOnTheSameNamespace() throws {
+        try TestEnvironment.requireRoot()
+        let sandbox = try NetworkSandbox(self)
+        let first = try sandbox.bridge("b"), second = try sandbox.bridge("d")
+        let (ns, _) = try container(sandbox, first, "a", host: 2)
+        let (peer, _) = try container(sandbox, second, "p", host: 3)
+        let extra = try second.attach(endpointID: sandbox.name("a") + "-2", namespace: ns,
+                                      address: second.configuration.subnet.network + 2, interface: "eth1", defaultRoute: false)
+        sandbox.onTeardown { try? second.detach(extra) }
+        let routes = try sandbox.run(in: ns, "ip route").stdout
+        XCTAssertTrue(routes.contains("default via \(IPv4Subnet.format(first.configuration.gateway)) dev eth0"), routes)
+        XCTAssertTrue(routes.contains("\(second.configuration.subnet) dev eth1"), routes)
+        XCTAssertEqual(try sandbox.run(in: peer, "busybox ping -c 1 -W 3 \(IPv4Subnet.format(extra.address))").status, 0)
+        try second.detach(extra)
+        XCTAssertEqual(Set(try RouteNetlink(namespace: ns).links().map(\.name)), ["lo", "eth0"])
+    }
+
     func testTwoBridgesAreIsolated() throws {
         try TestEnvironment.requireRoot()
         let sandbox = try NetworkSandbox(self)
