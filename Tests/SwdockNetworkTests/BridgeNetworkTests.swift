@@ -111,25 +111,8 @@ final class BridgeNetworkTests: XCTestCase {
         try TestEnvironment.requireRoot()
         let sandbox = try NetworkSandbox(self)
         try sandbox.requireForwardingNotBlocked()
-        let netlink = try RouteNetlink()
-        let server = try sandbox.namespace("s")
-        let link = try sandbox.freeSubnet(prefixLength: 30)
-        let hostEnd = sandbox.name("sv"), hostAddress = link.network + 1, serverAddress = link.network + 2
-        sandbox.onTeardown { try? netlink.deleteLink(hostEnd) }
-        let serverFD = try server.open()
-        defer { serverFD.close() }
-        try netlink.createVethPair(hostEnd, peer: "eth0", peerNamespace: serverFD)
-        try netlink.addAddress(hostAddress, prefixLength: 30, to: hostEnd)
-        try netlink.setUp(hostEnd)
-        let inServer = try RouteNetlink(namespace: server)
-        try inServer.addAddress(serverAddress, prefixLength: 30, to: "eth0")
-        try inServer.setUp("eth0")
-        try inServer.setUp("lo")
-        // A way back to any address: only masquerade (or its absence) decides what the server sees,
-        // and only the internal network's forward drop keeps its container out.
-        try inServer.addRoute(via: hostAddress, device: "eth0")
         let port = randomPort()
-        try sandbox.startWhoAmIServer(in: server, address: serverAddress, port: port)
+        let (_, hostAddress, serverAddress) = try sandbox.serverBehindVeth("s", port: port)
 
         let network = try sandbox.bridge("b")
         let (client, attachment) = try container(sandbox, network, "c", host: 2)

@@ -50,12 +50,36 @@ final class NetworkSandbox: @unchecked Sendable {
     }
 
     /// A bridge network (bridge, address, firewall table) torn down in teardown.
-    func bridge(_ suffix: String, isInternal: Bool = false) throws -> BridgeNetwork {
+    func bridge(_ suffix: String, isInternal: Bool = false, firewall: (any BridgeFirewall)? = nil) throws -> BridgeNetwork {
         let configuration = try BridgeConfiguration(bridgeName: name(suffix), subnet: try freeSubnet(), isInternal: isInternal)
-        let network = BridgeNetwork(configuration, netlink: try RouteNetlink(), firewall: try makeBridgeFirewall())
+        let network = BridgeNetwork(configuration, netlink: try RouteNetlink(), firewall: try firewall ?? makeBridgeFirewall())
         onTeardown { try? network.teardown() }
         try network.ensure()
         return network
+    }
+
+    /// A "server" namespace behind a veth pair from the host with its own /30 (host end .1,
+    /// server .2, default route back via the host), running the who-am-I server on `port`.
+    func serverBehindVeth(_ suffix: String, port: UInt16) throws -> (namespace: NetworkNamespace, hostAddress: UInt32, serverAddress: UInt32) {
+        let netlink = try RouteNetlink()
+        let server = try namespace(suffix)
+        let link = try freeSubnet(prefixLength: 30)
+        let hostEnd = name(suffix + "v"), hostAddress = link.network + 1, serverAddress = link.network + 2
+        onTeardown { try? netlink.deleteLink(hostEnd) }
+        let serverFD = try server.open()
+        defer { serverFD.close() }
+        try netlink.createVethPair(hostEnd, peer: "eth0", peerNamespace: serverFD)
+        try netlink.addAddress(hostAddress, prefixLength: 30, to: hostEnd)
+        try netlink.setUp(hostEnd)
+        let inServer = try RouteNetlink(namespace: server)
+        try inServer.addAddress(serverAddress, prefixLength: 30, to: "eth0")
+        try inServer.setUp("eth0")
+        try inServer.setUp("lo")
+        // A way back to any address: only masquerade (or its absence) decides what the server
+        // sees, and only a forward drop keeps a client out.
+        try inServer.addRoute(via: hostAddress, device: "eth0")
+        try startWhoAmIServer(in: server, address: serverAddress, port: port)
+        return (server, hostAddress, serverAddress)
     }
 
     /// Forwarding tests need a host that forwards: another table's forward hook with policy

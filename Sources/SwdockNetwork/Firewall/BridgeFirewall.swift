@@ -30,15 +30,17 @@ public protocol BridgeFirewall: Sendable {
     func isInstalled(bridge: String) throws(NetworkError) -> Bool
 }
 
-/// The firewall backend for this host: nftables when libnftables works; otherwise an error
-/// saying iptables is not supported yet.
+/// The firewall backend for this host: nftables when libnftables works, else iptables when
+/// its tools are installed, else a `notSupported` error naming both.
 public func makeBridgeFirewall() throws(NetworkError) -> any BridgeFirewall {
     do {
         let nft = try Nftables()
         try nft.run("list tables", "probe nftables")
         return NftablesBridgeFirewall(nft)
     } catch {
-        throw NetworkError(.notSupported, "not supported: iptables firewall backend (nftables is unavailable: \(error.message))",
+        let iptables = IptablesBridgeFirewall()
+        if iptables.isAvailable { return iptables }
+        throw NetworkError(.notSupported, "not supported: a firewall without nftables or iptables (nftables: \(error.message))",
                            cause: error)
     }
 }
