@@ -13,6 +13,17 @@ final class IptablesFallbackTests: XCTestCase {
         guard iptables.isAvailable else { return try TestEnvironment.missing("iptables and iptables-restore are not installed") }
         let sandbox = try NetworkSandbox(self)
         try sandbox.requireForwardingNotBlocked()
+        // iptables-nft creates the built-in `ip nat`/`ip filter` tables on first use; remove
+        // them again if this test made them and nothing else has put a rule in them since.
+        let tablesBefore = try sandbox.run(in: nil, "nft list tables").stdout
+        for table in ["nat", "filter"] where !tablesBefore.contains("table ip \(table)\n") {
+            sandbox.onTeardown {
+                let rules = (try? sandbox.run(in: nil, "iptables -w -t \(table) -S").stdout) ?? "-A"
+                if !rules.split(separator: "\n").contains(where: { !$0.hasPrefix("-P ") }) {
+                    _ = try? sandbox.run(in: nil, "nft delete table ip \(table)")
+                }
+            }
+        }
         let serverPort = randomPort()
         let (_, hostAddress, serverAddress) = try sandbox.serverBehindVeth("s", port: serverPort)
         let network = try sandbox.bridge("b", firewall: iptables)
