@@ -45,7 +45,7 @@ public struct NetworkError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Runs an OS-layer body and re-throws its failure as a `NetworkError` naming `step`.
-@inline(__always)
+@inline(__always) @discardableResult
 func os<T>(_ step: @autoclosure () -> String, _ body: () throws(OSError) -> T) throws(NetworkError) -> T {
     do { return try body() } catch { throw NetworkError.system(step(), error) }
 }
