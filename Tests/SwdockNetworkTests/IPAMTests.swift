@@ -102,6 +102,34 @@ final class IPAMTests: XCTestCase {
         XCTAssertTrue(pool.base.contains(chosen))
     }
 
+    /// The default bridge's subnet: the first free pool subnet (skipping a host route), the same
+    /// one again after a restart although its own route now exists, and `bip` when given.
+    func testDefaultBridgeSubnetSkipsRoutesAndSurvivesRestart() throws {
+        try TestEnvironment.requireRoot()
+        let sandbox = try NetworkSandbox(self)
+        let netlink = try RouteNetlink()
+        let blocker = sandbox.name("x")
+        sandbox.onTeardown { try? netlink.deleteLink(blocker) }
+        let first = try sandbox.freeSubnet(prefixLength: 24)
+        let pool = try AddressPool(base: IPv4Subnet(containing: first.network, prefixLength: 22), size: 24)
+        let taken = try SubnetSelector.select(from: [pool], inUse: [], netlink: netlink)
+        try netlink.createBridge(blocker)
+        try netlink.setUp(blocker)
+        try netlink.addRoute(to: taken, device: blocker)
+
+        let name = sandbox.name("b")
+        let chosen = try BridgeConfiguration.defaultBridge(named: name, pools: [pool], netlink: netlink)
+        XCTAssertFalse(chosen.subnet.overlaps(taken))
+        XCTAssertEqual(chosen.gateway, chosen.subnet.defaultGateway)
+        let network = BridgeNetwork(chosen, netlink: netlink, firewall: try makeBridgeFirewall())
+        sandbox.onTeardown { try? network.teardown() }
+        try network.ensure()
+        let again = try BridgeConfiguration.defaultBridge(named: name, pools: [pool], netlink: netlink)
+        XCTAssertEqual(again, chosen, "a restart keeps the bridge's subnet")
+        let fromBip = try BridgeConfiguration.defaultBridge(named: name, bip: "10.99.3.1/24", netlink: netlink)
+        XCTAssertEqual(fromBip.subnet.description, "10.99.3.0/24")
+    }
+
     func testDockerStyleMAC() {
         XCTAssertEqual(MACAddress(derivedFrom: ip("172.17.0.2")).description, "02:42:ac:11:00:02")
         XCTAssertEqual(ContainerNetworkAttachment.hostInterfaceName(endpointID: "abc").count, 15)
