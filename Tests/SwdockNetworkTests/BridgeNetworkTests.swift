@@ -246,6 +246,19 @@ final class BridgeNetworkTests: XCTestCase {
         XCTAssertThrowsError(try BridgeConfiguration(bridgeName: "a-name-that-is-too-long", bip: "10.0.0.1/24"))
     }
 
+    /// route_localnet must not open the host's 127.0.0.1 services to containers: the table's
+    /// guard drops such packets (and without the table they do get through, so the check bites).
+    func testContainersCannotReachHostLoopbackServices() throws {
+        try TestEnvironment.requireRoot()
+        let sandbox = try NetworkSandbox(self)
+        let network = try sandbox.bridge("b")
+        let (ns, _) = try container(sandbox, network, "a", host: 2)
+        XCTAssertFalse(try sandbox.loopbackLeaks(from: ns, gateway: network.configuration.gateway))
+        try makeBridgeFirewall().remove(bridge: network.configuration.bridgeName)
+        XCTAssertTrue(try sandbox.loopbackLeaks(from: ns, gateway: network.configuration.gateway),
+                      "without the guard the datagram should arrive: the check does not detect a leak")
+    }
+
     func testPortRangesExpandOneToOne() throws {
         let mappings = try PortMapping.ranges(proto: .udp, hostPorts: 8000...8002, containerAddress: ip("10.0.0.2"),
                                               containerPorts: 90...92)

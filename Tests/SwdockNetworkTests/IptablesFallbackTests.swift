@@ -41,6 +41,8 @@ final class IptablesFallbackTests: XCTestCase {
         // Between the two bridges: dropped.
         XCTAssertNotEqual(try sandbox.run(in: internalNS, "busybox ping -c 1 -W 2 \(IPv4Subnet.format(attachment.address))").status, 0)
 
+        XCTAssertFalse(try sandbox.loopbackLeaks(from: ns, gateway: network.configuration.gateway))
+
         // Published port on 127.0.0.1, hairpin, unpublish.
         let containerPort = randomPort(), hostPort = randomPort()
         try sandbox.startWhoAmIServer(in: ns, address: attachment.address, port: containerPort)

@@ -82,6 +82,32 @@ final class NetworkSandbox: @unchecked Sendable {
         return (server, hostAddress, serverAddress)
     }
 
+    /// Whether a datagram a container addresses to 127.0.0.1 through the bridge (route_localnet
+    /// on, its loopback routes replaced by one via the gateway) reaches a host socket on
+    /// 127.0.0.1 — what the bridge's loopback guard must prevent.
+    func loopbackLeaks(from namespace: NetworkNamespace, gateway: UInt32) throws -> Bool {
+        let port = randomPort()
+        let setup = [
+            "echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet", "echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet",
+            "ip route del local 127.0.0.0/8 dev lo table local 2>/dev/null", "ip route del local 127.0.0.1 dev lo table local 2>/dev/null",
+            "ip route replace 127.0.0.1/32 via \(IPv4Subnet.format(gateway)) dev eth0 onlink",
+        ].joined(separator: "; ")
+        let routed = try run(in: namespace, setup + "; ip route get 127.0.0.1")
+        XCTAssertTrue(routed.stdout.contains("dev eth0"), "127.0.0.1 is not routed via eth0: \(routed.stdout)\(routed.stderr)")
+        let receiver = "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((\"127.0.0.1\", \(port))); s.settimeout(3)\n"
+            + "print(\"ready\", flush=True)\ntry:\n    s.recvfrom(100); print(\"received\")\nexcept socket.timeout:\n    print(\"nothing\")\n"
+        let script = "/tmp/swt-leak-\(tag)-\(port).py"
+        try receiver.write(toFile: script, atomically: false, encoding: .utf8)
+        defer { unlink(script) }
+        let sender = "import socket, time\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "for _ in range(10):\n    s.sendto(b\"leak\", (\"127.0.0.1\", \(port))); time.sleep(0.1)\n"
+        // The receiver runs in the host namespace; the sender starts once it is bound.
+        let both = "python3 -u \(script) > \(script).out & sleep 0.5; nsenter --net=\(namespace.path) python3 -c '\(sender)'; wait; cat \(script).out; rm -f \(script).out"
+        let output = try run(in: nil, both, timeout: 30).stdout
+        XCTAssertTrue(output.contains("ready"), output)
+        return output.contains("received")
+    }
+
     /// Forwarding tests need a host that forwards: another table's forward hook with policy
     /// drop (dockerd's iptables, say) would drop what ours accepts. Names it instead of failing
     /// somewhere in a ping.

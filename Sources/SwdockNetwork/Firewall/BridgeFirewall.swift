@@ -137,9 +137,20 @@ public struct NftablesBridgeFirewall: BridgeFirewall {
             type filter hook forward priority filter; policy accept;
         \(forward.map { "    " + $0 }.joined(separator: "\n"))
           }
+          chain input {
+            type filter hook input priority filter; policy accept;
+            \(Self.loopbackGuard(rules.bridgeName))
+          }
         }
 
         """
+    }
+
+    /// route_localnet on the bridge would also let a container reach the host's services on
+    /// 127.0.0.1 (send to 127.0.0.1 with the gateway's MAC; CVE-2020-8558 in Kubernetes):
+    /// only replies of connections the host made (the published-port DNAT) may arrive so.
+    static func loopbackGuard(_ bridge: String) -> String {
+        "iifname \"\(bridge)\" ip daddr 127.0.0.0/8 ct state != { established, related } drop"
     }
 
     /// `add|delete element` lines for `ports`.

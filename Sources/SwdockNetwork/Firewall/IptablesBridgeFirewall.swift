@@ -30,7 +30,8 @@ public struct IptablesBridgeFirewall: BridgeFirewall {
         [("nat", "PREROUTING", ["-m", "addrtype", "--dst-type", "LOCAL", "-j", chain(bridge, "PORTS")]),
          ("nat", "OUTPUT", ["-m", "addrtype", "--dst-type", "LOCAL", "-j", chain(bridge, "PORTS")]),
          ("nat", "POSTROUTING", ["-j", chain(bridge, "POST")]),
-         ("filter", "FORWARD", ["-j", chain(bridge, "FWD")])]
+         ("filter", "FORWARD", ["-j", chain(bridge, "FWD")]),
+         ("filter", "INPUT", ["-j", chain(bridge, "IN")])]
     }
 
     public func install(_ rules: BridgeFirewallRules, ports: [PortMapping]) throws(NetworkError) {
@@ -49,8 +50,10 @@ public struct IptablesBridgeFirewall: BridgeFirewall {
         batch += ports.map { "-A \(Self.chain(br, "PORTS")) \(Self.portRule($0))\n" }.joined()
         batch += post.map { "-A \(Self.chain(br, "POST")) \($0)\n" }.joined()
         batch += jumps.filter { $0.0 == "nat" }.map { "-A \($0.1) \($0.2.joined(separator: " "))\n" }.joined()
-        batch += "COMMIT\n*filter\n:\(Self.chain(br, "FWD")) - [0:0]\n"
+        batch += "COMMIT\n*filter\n:\(Self.chain(br, "FWD")) - [0:0]\n:\(Self.chain(br, "IN")) - [0:0]\n"
         batch += forward.map { "-A \(Self.chain(br, "FWD")) \($0)\n" }.joined()
+        // See NftablesBridgeFirewall.loopbackGuard.
+        batch += "-A \(Self.chain(br, "IN")) -i \(br) -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP\n"
         batch += jumps.filter { $0.0 == "filter" }.map { "-I \($0.1) 1 \($0.2.joined(separator: " "))\n" }.joined()
         batch += "COMMIT\n"
         try run(restore, ["--noflush", "-w"], input: batch, "install iptables chains for bridge \"\(br)\"")
@@ -75,7 +78,7 @@ public struct IptablesBridgeFirewall: BridgeFirewall {
                 try run(iptables, ["-w", "-t", table, "-D", builtin] + match, input: nil, "remove jump \(builtin) -> \(match.last!)")
             }
         }
-        for (table, role) in [("nat", "PORTS"), ("nat", "POST"), ("filter", "FWD")] {
+        for (table, role) in [("nat", "PORTS"), ("nat", "POST"), ("filter", "FWD"), ("filter", "IN")] {
             let chain = Self.chain(bridge, role)
             guard (try? run(iptables, ["-w", "-t", table, "-S", chain], input: nil, "list \(chain)")) != nil else { continue }
             try run(iptables, ["-w", "-t", table, "-F", chain], input: nil, "flush \(table) \(chain)")
