@@ -39,7 +39,7 @@ OWNED_DIRS := $(DATADIR)/seccomp $(DATADIR) $(DOCDIR) $(CONFDIR)
 SWIFT ?= swift
 
 # Debian packages the build, the tests and the peers the tests compare against need.
-BUILD_PACKAGES := pkg-config libarchive-dev libcurl4-openssl-dev libseccomp-dev libcap-dev libsqlite3-dev
+BUILD_PACKAGES := pkg-config libarchive-dev libcurl4-openssl-dev libseccomp-dev libcap-dev libsqlite3-dev libnftables-dev
 TEST_PACKAGES := busybox-static docker-registry skopeo apache2-utils zstd attr python3-cryptography \
 	iproute2 nftables iptables tmux runc crun umoci openssl procps psmisc curl libarchive-tools python3 \
 	docker.io containerd podman conmon time util-linux tar systemd zsh fish

@@ -31,6 +31,8 @@ let package = Package(
                        providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", path: "Sources/CCap", pkgConfig: "libcap",
                        providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CNftables", path: "Sources/CNftables", pkgConfig: "libnftables",
+                       providers: [.apt(["libnftables-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
 
@@ -62,7 +64,7 @@ let package = Package(
         // ── host ─────────────────────────────────────────────────────────────
         .target(name: "SwdockCgroups", dependencies: ["SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
         .target(name: "SwdockSeccomp", dependencies: ["CSeccomp", "SwdockOS", "SwdockOCI"], swiftSettings: swiftSettings),
-        .target(name: "SwdockNetwork", dependencies: ["SwdockOS"], swiftSettings: swiftSettings),
+        .target(name: "SwdockNetwork", dependencies: ["CSwdockSys", "CNftables", "SwdockOS"], swiftSettings: swiftSettings),
 
         // ── runtime ──────────────────────────────────────────────────────────
         .target(name: "SwdockRuntime",
@@ -118,6 +120,10 @@ let package = Package(
         .executableTarget(name: "swdock-unpack-bench", dependencies: ["SwdockArchive", "SwdockOS"],
                           path: "bench/unpack/swdock-unpack-bench", swiftSettings: swiftSettings),
 
+        /// bench/network: attach/detach time and TCP throughput over the bridge (not a product).
+        .executableTarget(name: "swdock-network-bench", dependencies: ["SwdockNetwork", "SwdockOS"],
+                          path: "bench/network/swdock-network-bench", swiftSettings: swiftSettings),
+
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
         .target(name: "SwdockTestSupport",
@@ -143,6 +149,8 @@ let package = Package(
         .testTarget(name: "SwdockSnapshotTests", dependencies: ["SwdockSnapshot", "SwdockOS", "CSwdockSys", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockCgroupsTests", dependencies: ["SwdockCgroups", "SwdockOCI", "SwdockOS", "SwdockTestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockNetworkTests", dependencies: ["SwdockNetwork", "SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),

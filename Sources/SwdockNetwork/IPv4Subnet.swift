@@ -30,5 +30,11 @@ public struct IPv4Subnet: Hashable, Sendable, CustomStringConvertible {
         "\(address >> 24).\(address >> 16 & 0xff).\(address >> 8 & 0xff).\(address & 0xff)"
     }
 
+    /// A subnet from parts that are known to be valid (host bits already zero).
+    init(unchecked network: UInt32, prefixLength: Int) {
+        self.network = network
+        self.prefixLength = prefixLength
+    }
+
     public var description: String { "\(IPv4Subnet.format(network))/\(prefixLength)" }
 }
