@@ -3,7 +3,7 @@ import Glibc
 #endif
 import CSwdockInit
 import CSwdockSys
-import Foundation
+import FoundationEssentials
 import SwdockCgroups
 import SwdockOCI
 import SwdockOS
