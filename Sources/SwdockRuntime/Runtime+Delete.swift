@@ -17,6 +17,12 @@ extension Runtime {
             }
             throw error
         }
+        try delete(record, force: force)
+    }
+
+    /// `delete` of a record already in hand (`run` keeps the one it created: no state read).
+    func delete(_ record: ContainerRecord, force: Bool) throws(RuntimeError) {
+        let id = record.id
         let current = status(of: record)
         switch current {
         case .stopped:
