@@ -40,7 +40,7 @@ extension Runtime {
         do { bundle = try HostFiles.realPath(bundleInput) } catch {
             throw RuntimeError(.config, "bundle \(bundleInput): \(Errno.message(error.errno))", cause: error)
         }
-        let spec = try Runtime.loadSpec(bundle: bundle)
+        let (spec, specText) = try Runtime.loadSpecAndText(bundle: bundle)
 
         do { try HostFiles.mkdirAll(store.root, mode: 0o700) } catch {
             throw RuntimeError.system("create the state directory \(store.root)", error)
@@ -155,7 +155,7 @@ extension Runtime {
                 throw RuntimeError(.containerInit, "container init: exited before it was set up\(status)")
             }
         }
-        try store.save(record)
+        try store.save(record, configText: specText)
         if let pidFile = options.pidFile {
             let path = absolutePath(pidFile, relativeTo: HostFiles.currentDirectory())
             do { try HostFiles.writeAtomically(path, Array("\(initPid)".utf8)) } catch {
