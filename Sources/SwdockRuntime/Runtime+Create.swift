@@ -125,7 +125,8 @@ extension Runtime {
 
         loop: while true {
             switch try channel.receive() {
-            case .hello(let pid):
+            case .hello(let reported):
+                let pid = reported == 0 ? child : reported   // 0: the clone made the namespaces (directCloneFlags)
                 try Runtime.writeIDMaps(plan: plan, pid: pid)
                 do { try manager.addProcess(pid) } catch { throw Runtime.wrap("join the cgroup \(manager.path)", error) }
                 if let adj = plan.oomScoreAdj {
@@ -134,7 +135,8 @@ extension Runtime {
                     }
                 }
                 try channel.go()
-            case .pid(let pid):
+            case .pid(let reported):
+                let pid = reported == 0 ? child : reported
                 initPid = pid
                 if pid != child, let status = waitChild(child), exitCode(ofWaitStatus: status) != 0 {
                     throw RuntimeError(.containerInit, "container init: intermediate process failed (\(exitCode(ofWaitStatus: status)))")
