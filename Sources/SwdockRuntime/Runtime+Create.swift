@@ -29,6 +29,8 @@ public struct Launched: Sendable {
     public var record: ContainerRecord
     /// The parent's end of the sync socket (open only for `run`, to hear late exec errors).
     public var syncFd: Int32
+    /// The cgroup the init was put in (`run` removes it at the end without resolving it again).
+    var cgroup: (any CgroupManager)?
 }
 
 extension Runtime {
@@ -166,7 +168,7 @@ extension Runtime {
         }
         undo.removeAll()
         keepParentEnd = options.foreground
-        return Launched(record: record, syncFd: options.foreground ? parentEnd : -1)
+        return Launched(record: record, syncFd: options.foreground ? parentEnd : -1, cgroup: manager)
     }
 
     /// Writes uid_map and gid_map of a child that made a new user namespace.
