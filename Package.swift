@@ -111,10 +111,19 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-static-executable"]),
                                            .unsafeFlags(["-Xlinker", "--gc-sections", "-Xlinker", "-s"],
                                                         .when(configuration: .release))]),
+        /// Fully static (Swift runtime, glibc, libseccomp, libcap): every `create`/`run`/`exec`
+        /// starts this binary twice (the re-exec from the read-only copy), and the dynamic
+        /// loader's work was most of each start (bench/runtime/RESULTS.md). No Foundation
+        /// (FoundationEssentials only), no NSS lookups (static glibc cannot load NSS modules).
         .executableTarget(name: "swdock-runtime",
                           dependencies: ["SwdockRuntime",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          swiftSettings: swiftSettings),
+                          swiftSettings: swiftSettings,
+                          linkerSettings: [.unsafeFlags(["-static-executable"]),
+                                           .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
+                                           .linkedLibrary("swiftSynchronization"),
+                                           .unsafeFlags(["-Xlinker", "--gc-sections", "-Xlinker", "-s"],
+                                                        .when(configuration: .release))]),
 
         /// bench/unpack: applies or digests one layer blob and prints the time (not a product).
         .executableTarget(name: "swdock-unpack-bench", dependencies: ["SwdockArchive", "SwdockOS"],

@@ -719,11 +719,16 @@ __attribute__((noreturn)) static void child(const struct swdock_bootstrap *b) {
     if (mnt_join >= 0 && setns(b->joins[mnt_join].fd, CLONE_NEWNS) < 0) fail(SWDOCK_STAGE_SETNS, errno, "mnt");
     if (b->new_userns && unshare(CLONE_NEWUSER) < 0) fail(SWDOCK_STAGE_UNSHARE_USER, errno, "");
     /* The parent writes the id maps, joins us to the cgroup and sets oom_score_adj. */
-    send_msg(SWDOCK_MSG_HELLO, (int32_t)getpid(), 0, 0, NULL);
+    send_msg(SWDOCK_MSG_HELLO, b->clone_flags ? 0 : (int32_t)getpid(), 0, 0, NULL);
     wait_go();
     if (b->userns_present) {
         if (syscall(SYS_setresgid, 0, 0, 0) < 0) fail(SWDOCK_STAGE_SETID_USERNS, errno, "gid 0");
         if (syscall(SYS_setresuid, 0, 0, 0) < 0) fail(SWDOCK_STAGE_SETID_USERNS, errno, "uid 0");
+    }
+    if (b->clone_flags) {
+        /* The clone made the namespaces and this process is already the container's init. */
+        send_msg(SWDOCK_MSG_PID, 0, 0, 0, NULL);
+        init_process();
     }
     if (b->unshare_flags && unshare(b->unshare_flags) < 0) fail(SWDOCK_STAGE_UNSHARE, errno, "");
     if (b->timens_offsets) {
@@ -749,7 +754,7 @@ __attribute__((noreturn)) static void child(const struct swdock_bootstrap *b) {
 
 pid_t swdock_init_spawn(const struct swdock_bootstrap *bootstrap) {
     /* A raw clone: like fork() but without glibc's atfork handlers, which take locks. */
-    long pid = raw_clone(SIGCHLD);
+    long pid = raw_clone((unsigned long)bootstrap->clone_flags | SIGCHLD);
     if (pid == 0) child(bootstrap);
     return (pid_t)pid;
 }

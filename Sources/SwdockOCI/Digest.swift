@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Crypto
 
 /// A content digest as OCI writes it: `algorithm:encoded` (`sha256:` and 64 lower-case hex digits).

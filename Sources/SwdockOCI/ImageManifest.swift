@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A single-platform image manifest: the OCI image manifest, which has the same shape as
 /// Docker's image manifest v2 schema 2 (they differ only in media types).
@@ -60,10 +60,19 @@ public enum ManifestKind: Hashable, Sendable {
     case index
     case schema1
 
+    /// The media type of a `Content-Type` value: the part before any `;` parameter, without
+    /// the blanks around it (by hand: FoundationEssentials has no CharacterSet).
+    static func mediaType(ofContentType value: String) -> String {
+        let type = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = type.firstIndex(where: { !isBlank($0) }), let last = type.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(type[first...last])
+    }
+
     /// Classifies a manifest by the `Content-Type` the registry sent, falling back to the
     /// document's own `mediaType` and shape (registries do not always send a useful header).
     public static func classify(contentType: String?, body: [UInt8]) -> (kind: ManifestKind, mediaType: String)? {
-        let header = contentType.map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces) }
+        let header = contentType.map(mediaType(ofContentType:))
         if let header {
             if MediaType.imageManifests.contains(header) { return (.manifest, header) }
             if MediaType.indexes.contains(header) { return (.index, header) }

@@ -36,6 +36,7 @@ final class Bootstrap {
         raw.userns_present = plan.inUserNamespace ? 1 : 0
         raw.unshare_flags = plan.newNamespaces.filter { $0 != .user }.reduce(0) { $0 | $1.cloneFlag }
         raw.need_fork = plan.needsFork ? 1 : 0
+        raw.clone_flags = plan.directCloneFlags
         raw.timens_offsets = plan.timensOffsets.map { UnsafePointer(string($0)) }
 
         raw.rootfs = UnsafePointer(string(plan.rootfs))

@@ -59,8 +59,9 @@ struct InitChannel {
         } catch { throw RuntimeError.system("write to the container init", error) }
     }
 
-    /// The one line runc would print for a report: `container init: mount "proc" on "/proc": operation not permitted`.
-    static func message(for report: swdock_init_report) -> String {
+    /// The one line runc would print for a report: `container init: mount "proc" on "/proc": operation not permitted`
+    /// (`prefix` is `exec failed: ` for `exec`).
+    static func message(for report: swdock_init_report, prefix: String = "container init: ") -> String {
         let detail = withUnsafeBytes(of: report.detail) { raw -> String in
             let bytes = raw.prefix { $0 != 0 }
             return String(decoding: bytes, as: UTF8.self)
@@ -99,7 +100,7 @@ struct InitChannel {
             text = report.error == 0 ? "startContainer hook \(detail)" : "startContainer hook \(detail): \(err)"
         default: text = "stage \(report.stage) \(detail): \(err)"
         }
-        return "container init: " + text
+        return prefix + text
     }
 }
 

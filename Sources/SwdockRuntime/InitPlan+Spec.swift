@@ -35,7 +35,7 @@ public struct CgroupHierarchy: Equatable, Sendable {
     public static func parse(mountinfo: String) -> [CgroupHierarchy] {
         var result: [CgroupHierarchy] = []
         let noise: Set<Substring> = ["rw", "ro", "relatime", "nosuid", "nodev", "noexec", "xattr", "clone_children", "nsdelegate", "memory_recursiveprot", "noprefix"]
-        for line in mountinfo.split(separator: "\n") {
+        for line in mountinfo.split(separator: "\n") where isCgroupMount(line) {
             let fields = line.split(separator: " ")
             guard let dash = fields.firstIndex(of: "-"), dash + 3 < fields.count, fields.count > 4 else { continue }
             let fstype = fields[dash + 1]
@@ -46,6 +46,21 @@ public struct CgroupHierarchy: Equatable, Sendable {
             result.append(CgroupHierarchy(mountPoint: mountPoint, fstype: String(fstype), options: options.joined(separator: ",")))
         }
         return result
+    }
+
+    /// Whether a mountinfo line's filesystem type (the field after the first ` - `) starts
+    /// with `cgroup`: a byte scan, so only the few cgroup lines are split into fields (this
+    /// runs on every `create`).
+    private static func isCgroupMount(_ line: Substring) -> Bool {
+        let bytes = Array(line.utf8)
+        var i = 0
+        while i + 2 < bytes.count {
+            if bytes[i] == 0x20 && bytes[i + 1] == 0x2d && bytes[i + 2] == 0x20 {  // " - "
+                return bytes[(i + 3)...].starts(with: "cgroup".utf8)
+            }
+            i += 1
+        }
+        return false
     }
 }
 

@@ -114,6 +114,15 @@ public struct InitPlan: Sendable {
             || joins.contains { $0.kind == .pid || $0.kind == .time }
     }
 
+    /// The CLONE_NEW* flags the init's clone can take itself, as crun does it, saving the
+    /// unshare-then-fork a new pid ns needs otherwise: only when nothing has to happen before
+    /// the namespaces exist (a join; the id maps of a user ns; the cgroup attach a new cgroup ns
+    /// is rooted at; time offsets) and not for `exec`. 0 = the child unshares (and forks) itself.
+    public var directCloneFlags: Int32 {
+        guard !execMode, joins.isEmpty, !newNamespaces.contains(where: { [.user, .cgroup, .time].contains($0) }) else { return 0 }
+        return newNamespaces.reduce(0) { $0 | $1.cloneFlag }
+    }
+
     /// PATH from the process environment (for the lookup of argv[0] inside the container).
     public var pathEnv: String? {
         env.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import CSwdockInit
 import CSwdockSys
-import Foundation
+import FoundationEssentials
 import SwdockCgroups
 import SwdockOCI
 import SwdockOS
@@ -29,6 +29,8 @@ public struct Launched: Sendable {
     public var record: ContainerRecord
     /// The parent's end of the sync socket (open only for `run`, to hear late exec errors).
     public var syncFd: Int32
+    /// The cgroup the init was put in (`run` removes it at the end without resolving it again).
+    var cgroup: (any CgroupManager)?
 }
 
 extension Runtime {
@@ -40,7 +42,7 @@ extension Runtime {
         do { bundle = try HostFiles.realPath(bundleInput) } catch {
             throw RuntimeError(.config, "bundle \(bundleInput): \(Errno.message(error.errno))", cause: error)
         }
-        let spec = try Runtime.loadSpec(bundle: bundle)
+        let (spec, specText) = try Runtime.loadSpecAndText(bundle: bundle)
 
         do { try HostFiles.mkdirAll(store.root, mode: 0o700) } catch {
             throw RuntimeError.system("create the state directory \(store.root)", error)
@@ -125,7 +127,8 @@ extension Runtime {
 
         loop: while true {
             switch try channel.receive() {
-            case .hello(let pid):
+            case .hello(let reported):
+                let pid = reported == 0 ? child : reported   // 0: the clone made the namespaces (directCloneFlags)
                 try Runtime.writeIDMaps(plan: plan, pid: pid)
                 do { try manager.addProcess(pid) } catch { throw Runtime.wrap("join the cgroup \(manager.path)", error) }
                 if let adj = plan.oomScoreAdj {
@@ -134,7 +137,8 @@ extension Runtime {
                     }
                 }
                 try channel.go()
-            case .pid(let pid):
+            case .pid(let reported):
+                let pid = reported == 0 ? child : reported
                 initPid = pid
                 if pid != child, let status = waitChild(child), exitCode(ofWaitStatus: status) != 0 {
                     throw RuntimeError(.containerInit, "container init: intermediate process failed (\(exitCode(ofWaitStatus: status)))")
@@ -155,7 +159,7 @@ extension Runtime {
                 throw RuntimeError(.containerInit, "container init: exited before it was set up\(status)")
             }
         }
-        try store.save(record)
+        try store.save(record, configText: specText)
         if let pidFile = options.pidFile {
             let path = absolutePath(pidFile, relativeTo: HostFiles.currentDirectory())
             do { try HostFiles.writeAtomically(path, Array("\(initPid)".utf8)) } catch {
@@ -164,7 +168,7 @@ extension Runtime {
         }
         undo.removeAll()
         keepParentEnd = options.foreground
-        return Launched(record: record, syncFd: options.foreground ? parentEnd : -1)
+        return Launched(record: record, syncFd: options.foreground ? parentEnd : -1, cgroup: manager)
     }
 
     /// Writes uid_map and gid_map of a child that made a new user namespace.

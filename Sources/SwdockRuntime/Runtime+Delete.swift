@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SwdockCgroups
 import SwdockOS
 
 extension Runtime {
@@ -17,6 +18,13 @@ extension Runtime {
             }
             throw error
         }
+        try delete(record, force: force)
+    }
+
+    /// `delete` of a record already in hand (`run` keeps the one it created and its cgroup:
+    /// no state read, no cgroup lookup).
+    func delete(_ record: ContainerRecord, force: Bool, cgroup known: (any CgroupManager)? = nil) throws(RuntimeError) {
+        let id = record.id
         let current = status(of: record)
         switch current {
         case .stopped:
@@ -29,7 +37,7 @@ extension Runtime {
             }
             try killAndWait(record)
         }
-        try destroy(record)
+        try destroy(record, cgroup: known)
     }
 
     func killAndWait(_ record: ContainerRecord) throws(RuntimeError) {
@@ -47,8 +55,9 @@ extension Runtime {
     }
 
     /// Removes the cgroup and the state, then runs poststop hooks.
-    func destroy(_ record: ContainerRecord) throws(RuntimeError) {
-        let manager = try cgroup(of: record)
+    func destroy(_ record: ContainerRecord, cgroup known: (any CgroupManager)? = nil) throws(RuntimeError) {
+        let manager: any CgroupManager
+        if let known { manager = known } else { manager = try cgroup(of: record) }
         do { try manager.destroy() } catch { throw Runtime.wrap("remove the cgroup of \(record.id)", error) }
         do { try HostFiles.removeTree(store.directory(of: record.id)) } catch {
             throw RuntimeError.system("remove the state of \(record.id)", error)

@@ -109,13 +109,13 @@ extension Runtime {
             case .ready:
                 break loop
             case .error(let report):
-                throw RuntimeError(.containerInit, InitChannel.message(for: report).replacingOccurrences(of: "container init: ", with: "exec failed: "))
+                throw RuntimeError(.containerInit, InitChannel.message(for: report, prefix: "exec failed: "))
             case .closed:
                 throw RuntimeError(.containerInit, "exec failed: the process exited before it was set up")
             }
         }
         if case .error(let report) = (try? channel.receive()) ?? .closed {
-            throw RuntimeError(.containerInit, InitChannel.message(for: report).replacingOccurrences(of: "container init: ", with: "exec failed: "))
+            throw RuntimeError(.containerInit, InitChannel.message(for: report, prefix: "exec failed: "))
         }
         failed = false
         if let pidFile = options.pidFile {

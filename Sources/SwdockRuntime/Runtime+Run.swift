@@ -22,7 +22,7 @@ extension Runtime {
         let launched = try create(options)
         let record = launched.record
         do { try releaseInit(record) } catch {
-            if !detach { close(launched.syncFd); try? delete(record.id, force: true) }
+            if !detach { close(launched.syncFd); try? delete(record, force: true, cgroup: launched.cgroup) }
             throw error
         }
         runWarningHooks(record.config.hooks?.poststart, phase: .poststart, record: record, status: .running)
@@ -52,7 +52,7 @@ extension Runtime {
                 Glibc.kill(record.initPid, sig)
             }
         }
-        try? delete(record.id, force: true)
+        try? delete(record, force: true, cgroup: launched.cgroup)
         if let lateError { throw lateError }
         return exitCode(ofWaitStatus: status)
     }

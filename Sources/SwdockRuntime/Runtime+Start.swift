@@ -30,6 +30,9 @@ extension Runtime {
             if n == 1 { break }
             if n == 0 || (n < 0 && errno == EAGAIN) {
                 if !ProcessInfoReader.isAlive(record.initPid, startTime: record.initStartTime) {
+                    // A fast container can write its byte, exec and exit between the read
+                    // above and this check: the byte still in the fifo means it was started.
+                    if read(fd, &byte, 1) == 1 { break }
                     try? HostFiles.unlink(path)
                     throw RuntimeError(.invalidState, "cannot start a container that has stopped")
                 }

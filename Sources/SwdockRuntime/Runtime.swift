@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 import SwdockOCI
 import SwdockOS
 
@@ -21,13 +21,19 @@ public struct Runtime: Sendable {
 
     /// Reads and decodes `config.json` of a bundle.
     public static func loadSpec(bundle: String) throws(RuntimeError) -> RuntimeSpec {
+        try loadSpecAndText(bundle: bundle).spec
+    }
+
+    /// `config.json` of a bundle decoded, and its bytes as read (valid JSON, since they
+    /// decoded): `create` stores them in state.json as they are instead of encoding the spec again.
+    static func loadSpecAndText(bundle: String) throws(RuntimeError) -> (spec: RuntimeSpec, text: [UInt8]) {
         let path = absolutePath("config.json", relativeTo: bundle)
         let bytes: [UInt8]
         do { bytes = try HostFiles.read(path) } catch {
             if error.errno == ENOENT { throw RuntimeError(.config, "JSON specification file config.json not found") }
             throw RuntimeError.system("open \(path)", error)
         }
-        do { return try JSONDecoder().decode(RuntimeSpec.self, from: Data(bytes)) } catch {
+        do { return (try JSONDecoder().decode(RuntimeSpec.self, from: Data(bytes)), bytes) } catch {
             throw RuntimeError(.config, "parse \(path): \(Runtime.describe(decodingError: error))")
         }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 import SwdockOCI
 
 /// A seccomp profile in Docker's JSON format (moby's profiles/seccomp): the OCI section plus

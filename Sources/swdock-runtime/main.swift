@@ -19,6 +19,9 @@ do {
     if let command = rest.first, ["create", "run", "exec"].contains(command) {
         try ProtectedExe.reexecIfNeeded()
     }
+    if let command = HotCommand.parse(rest) {
+        exit(command.execute(global.runtime))
+    }
     SwdockRuntimeCommand.main(rest)
 } catch let error as RuntimeError {
     RuntimeLog.shared.fatal(error.message)

@@ -15,6 +15,24 @@ final class InitPlanTests: XCTestCase {
         XCTAssertThrowsError(try MountOptions(parsing: ["rnoexec"]))
     }
 
+    func testCgroupHierarchiesFromMountinfo() {
+        // This host's layout (hybrid), plus lines that mention cgroup elsewhere than the type.
+        let mountinfo = """
+            25 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda1 rw
+            30 22 0:26 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755
+            31 30 0:27 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 cgroup2 rw,nsdelegate
+            32 30 0:28 / /sys/fs/cgroup/systemd rw,nosuid,nodev,noexec,relatime shared:11 - cgroup cgroup rw,xattr,name=systemd
+            36 30 0:32 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:15 - cgroup cgroup rw,cpu,cpuacct
+            40 25 0:40 / /srv/cgroup-notes rw,relatime shared:20 - tmpfs cgroup rw
+            41 25 0:41 / /mnt/elsewhere rw,relatime shared:21 - cgroup cgroup rw,pids
+            """
+        XCTAssertEqual(CgroupHierarchy.parse(mountinfo: mountinfo), [
+            CgroupHierarchy(mountPoint: "/sys/fs/cgroup/unified", fstype: "cgroup2", options: ""),
+            CgroupHierarchy(mountPoint: "/sys/fs/cgroup/systemd", fstype: "cgroup", options: "name=systemd"),
+            CgroupHierarchy(mountPoint: "/sys/fs/cgroup/cpu,cpuacct", fstype: "cgroup", options: "cpu,cpuacct"),
+        ])
+    }
+
     func testSignalsByNameAndNumber() throws {
         XCTAssertEqual(try Signals.parse("KILL"), SIGKILL)
         XCTAssertEqual(try Signals.parse("sigterm"), SIGTERM)

@@ -87,7 +87,7 @@ final class RuntimeBundle {
     func runtimeDetached(_ args: [String]) throws -> (status: Int32, stderr: String) {
         try writeSpec()
         let errPath = directory.appendingPathComponent("stderr-\(UUID().uuidString.prefix(6))").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         // posix_spawn + waitpid: the created container outlives this call, and the exit of
         // the runtime is all we wait for.
         var actions = posix_spawn_file_actions_t()

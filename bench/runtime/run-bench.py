@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Benchmark: OCI runtimes running /bin/true in a busybox bundle, cgroups on.
+"""Benchmark: swdock-runtime against runc and crun, running /bin/true in a busybox bundle, cgroups on.
 
-usage: run-bench.py [--swdock-runtime PATH] [--runs N] [--warmup N] [--json FILE]
+usage: bench/runtime/run-bench.py [--swdock-runtime PATH] [--runs N] [--warmup N] [--json FILE]
 
-Runtimes: runc and crun (Debian's), and swdock-runtime when a path is given. For each:
+Build first: `swift build -c release --product swdock-runtime`; the default PATH is that
+build's .build/release/swdock-runtime (pass --swdock-runtime none for the peers only).
+
+For each runtime (runc and crun from Debian, swdock-runtime):
   run     `R run --bundle B ID`                (fork → waitpid of the runtime process)
   create  `R create --bundle B ID`             (stdio /dev/null)
   start   `R start ID`                         (then, untimed, `state` until stopped)
@@ -25,7 +28,9 @@ every runtime creates and removes cgroups on each run (v1 hierarchies here).
 crun 1.8 refuses this machine's hybrid cgroup layout, so crun (only crun) runs in a private
 mount namespace without /sys/fs/cgroup/unified: one namespace made once (held by a sleep
 process) and entered with setns() in the forked child just before execve — the cost is a
-single syscall. runc and swdock-runtime run in the host namespace, as they must.
+single syscall, inside crun's timing. (A wrapper such as `unshare -m sh -c 'umount …; exec
+crun'` per run would add a few ms of its own to crun's numbers.) runc and swdock-runtime run in
+the host namespace, as they must.
 """
 import argparse
 import ctypes
@@ -237,7 +242,10 @@ def summary(values):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--swdock-runtime", help="path of swdock-runtime to compare (omit: peers only)")
+    default_swdock = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                   "../../.build/release/swdock-runtime"))
+    parser.add_argument("--swdock-runtime", default=default_swdock if os.access(default_swdock, os.X_OK) else None,
+                        help="path of swdock-runtime to compare (default: the release build; 'none': peers only)")
     parser.add_argument("--runc", default=find("runc"))
     parser.add_argument("--crun", default=find("crun"))
     parser.add_argument("--runs", type=int, default=30)
@@ -262,7 +270,7 @@ def main():
                 mountns = PrivateCgroupNamespaceForCrun(workdir)
                 fd = mountns.fd
             runtimes.append(Runtime("crun", args.crun, workdir, fd))
-        if args.swdock_runtime:
+        if args.swdock_runtime and args.swdock_runtime != "none":
             if not os.access(args.swdock_runtime, os.X_OK):
                 raise SystemExit(f"--swdock-runtime {args.swdock_runtime}: not an executable")
             runtimes.append(Runtime("swdock-runtime", args.swdock_runtime, workdir))

@@ -180,10 +180,16 @@ struct swdock_bootstrap {
     int nstart_hooks;
     const char *hook_state_head;
     const char *hook_state_tail;
+
+    /* New namespaces the clone itself makes (CLONE_NEW* flags; 0 = none). Only when nothing
+     * has to happen before they exist (no namespace to join, no user, cgroup or time ns): the
+     * child then neither unshares nor forks, and it sends 0 as its pid in HELLO and PID (its
+     * getpid() is 1 in the new pid ns; the parent has the real pid from the clone). */
+    int clone_flags;
 };
 
-/* Clones the child (fork semantics, no namespace flags: the child unshares itself) and
- * returns its pid in the parent, or -1 with errno. The child never returns. */
+/* Clones the child (fork semantics plus `clone_flags`; without them the child unshares
+ * itself) and returns its pid in the parent, or -1 with errno. The child never returns. */
 pid_t swdock_init_spawn(const struct swdock_bootstrap *bootstrap);
 
 /* Starts a hook: a raw clone that joins the mount namespace `mntns_fd` (when >= 0), takes

@@ -17,6 +17,13 @@ struct CreateFlags: ParsableArguments {
     var preserveFds: Int32 = 0
 
     func options(id: String) -> CreateOptions {
+        CreateFlags.options(id: id, bundle: bundle, consoleSocket: consoleSocket, pidFile: pidFile, noPivot: noPivot,
+                            noNewKeyring: noNewKeyring, preserveFds: preserveFds)
+    }
+
+    /// The options of these flags (also for the hand-parsed command line, HotCommand).
+    static func options(id: String, bundle: String?, consoleSocket: String?, pidFile: String?, noPivot: Bool,
+                        noNewKeyring: Bool, preserveFds: Int32) -> CreateOptions {
         var options = CreateOptions(id: id)
         options.bundle = bundle
         options.consoleSocket = consoleSocket

@@ -1,5 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
-import Foundation
+import SwdockOS
 import SwdockRuntime
 
 struct PsCommand: ParsableCommand {
@@ -23,15 +26,20 @@ struct PsCommand: ParsableCommand {
 /// runc's `ps` table: ps(1) output filtered to the container's pids.
 enum PsTable {
     static func render(pids: [Int32], psArgs: [String]) throws(RuntimeError) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/ps")
-        process.arguments = psArgs
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        do { try process.run() } catch { throw RuntimeError(.system, "run ps: \(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        let output: [UInt8]
+        do {
+            let pipe = try FileDescriptor.pipe()
+            let pid: pid_t
+            do {
+                pid = try ChildProcess.spawn("/bin/ps", arguments: ["ps"] + psArgs, environment: ChildProcess.currentEnvironment(),
+                                             stdio: [nil, pipe.write, .standardError])
+            } catch { pipe.read.close(); pipe.write.close(); throw error }
+            pipe.write.close()
+            defer { pipe.read.close() }
+            output = try pipe.read.readAll()
+            _ = try ChildProcess.wait(pid)
+        } catch { throw RuntimeError(.system, "run ps: \(error)") }
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
         guard let header = lines.first, let pidColumn = header.split(separator: " ").firstIndex(of: "PID") else {
             throw RuntimeError(.system, "ps: no PID column in its output")
         }
