@@ -49,8 +49,18 @@ final class ContainerRig: @unchecked Sendable {
         snapshotter = try OverlaySnapshotter(root: layout.snapshotsRoot(driver: "overlayfs"))
         images = try FixtureImageResolver(catalog: catalog, snapshotter: snapshotter)
         let products = TestEnvironment.productsDirectory.path
+        var runtimes = ContainerServiceOptions.discoverRuntimes(executableDirectory: products)
+        if let crun = runtimes["crun"], PeerRuntimes.isHybridCgroupLayout {
+            // crun 1.8 refuses systemd's hybrid cgroup layout; as for the peer tests, it runs in a
+            // private mount namespace without /sys/fs/cgroup/unified (a daemon.json-style runtime entry).
+            let wrapper = root + "/crun-hybrid"
+            let script = "#!/bin/sh\nexec /usr/bin/unshare -m --propagation private /bin/sh -c 'umount /sys/fs/cgroup/unified && exec \"$@\"' sh \(crun.path) \"$@\"\n"
+            try script.write(toFile: wrapper, atomically: false, encoding: .utf8)
+            chmod(wrapper, 0o755)
+            runtimes["crun"] = RuntimeCommand(path: wrapper)
+        }
         options = ContainerServiceOptions(
-            layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(executableDirectory: products),
+            layout: layout, runtimes: runtimes,
             shimExecutable: products + "/swdock-shim", specDefaults: SpecDefaults(cgroupParent: cgroupParent),
             logOptions: logOptions)
         service = try ContainerService(database: database, snapshotter: snapshotter, images: images, options: options,
