@@ -170,6 +170,7 @@ extension ContainerService {
         } else {
             error = "the shim of container \(id) is gone and recorded no exit"
         }
+        let shimGone = !error.isEmpty
         var removed = false
         let handled: Bool = withContainerLock(id) {
             guard let container = try? reload(id), [.running, .restarting, .paused].contains(container.state.Status) else {
@@ -178,6 +179,8 @@ extension ContainerService {
             if let session = try? ShimSession(socketPath: shimSocket(id)) {
                 _ = try? session.request("delete", [("force", "true")])
             }
+            // Without its shim nothing reaps or logs the container: end it rather than leave an orphan.
+            if shimGone { forceDeleteInRuntime(id, runtime: container.document.Runtime) }
             unmountRootfs(id)
             try? FileSystem.remove(runDirectory + "/" + ShimProtocol.StateFile.exit)
             try? saveState(id, container.state.exited(code: code, at: time, oomKilled: oom, error: error))

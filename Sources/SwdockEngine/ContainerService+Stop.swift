@@ -122,7 +122,19 @@ extension ContainerService {
     }
 
     /// Removes everything of a stopped container; the caller holds its lock and fires waiters.
+    /// A failed removal leaves the container `dead` (removable again), as Docker does.
     func removeLocked(_ id: String) throws(EngineError) {
+        do {
+            try removeEverything(id)
+        } catch {
+            if let container = try? reload(id) { try? saveState(id, container.state.with(status: .dead)) }
+            throw error
+        }
+    }
+
+    private func removeEverything(_ id: String) throws(EngineError) {
+        finishPendingAttaches(id)
+        if let container = try? reload(id) { forceDeleteInRuntime(id, runtime: container.document.Runtime) }
         unmountRootfs(id)
         do { try snapshotter.remove(id) } catch {
             if case .notFound = error.code {} else { throw EngineError(.system, "remove the snapshot of container \(id)", cause: error) }
@@ -134,5 +146,19 @@ extension ContainerService {
             state.locks[id] = nil
             state.monitors[id] = nil
         }
+    }
+}
+
+extension ContainerService {
+    /// `runtime delete --force` when the runtime still has state for the container: a
+    /// container whose shim died (SIGKILL) or a create that failed half-way would otherwise
+    /// leave its process, cgroup or runtime state behind. Normally the shim has deleted it.
+    func forceDeleteInRuntime(_ id: String, runtime name: String) {
+        let root = layout.runtimeRoot(name)
+        guard let runtime = options.runtimes[name], FileSystem.exists(root + "/" + id) else { return }
+        let arguments = ["runtime"] + runtime.arguments + ["--root", root, "delete", "--force", id]
+        guard let pid = try? ChildProcess.spawn(runtime.path, arguments: arguments, environment: ChildProcess.currentEnvironment(),
+                                                stdio: [nil, nil, nil]) else { return }
+        _ = try? ChildProcess.wait(pid)
     }
 }

@@ -63,7 +63,7 @@ public struct ContainerServiceOptions: Sendable {
         var result: [String: RuntimeCommand] = [:]
         let own = executableDirectory + "/swdock-runtime"
         if access(own, X_OK) == 0 { result["swdock-runtime"] = RuntimeCommand(path: own) }
-        let searchPath = path ?? String(cString: getenv("PATH") ?? strdup("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"))
+        let searchPath = path ?? getenv("PATH").map { String(cString: $0) } ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         for name in ["runc", "crun"] {
             for directory in searchPath.split(separator: ":") where access("\(directory)/\(name)", X_OK) == 0 {
                 result[name] = RuntimeCommand(path: "\(directory)/\(name)")

@@ -247,6 +247,35 @@ final class ContainerServiceTests: XCTestCase {
         XCTAssertFalse(rig.isMounted(rig.layout.containerRunDirectory(created.id)))
     }
 
+    func testAContainerWhoseShimWasKilledIsEndedAndRecordedAtRecovery() async throws {
+        let rig = try ContainerRig(test: self)
+        let created = try await rig.service.create(name: nil, config: config(["sleep", "300"]), hostConfig: HostConfiguration())
+        _ = try await rig.service.start(created.id)
+        let pid = try await rig.service.inspect(created.id, size: false).state.Pid
+        rig.service.shutdown()
+        let shimPIDText = try String(contentsOfFile: rig.layout.containerRunDirectory(created.id) + "/shim.pid", encoding: .utf8)
+        let shimPID = try XCTUnwrap(Int32(shimPIDText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertEqual(kill(shimPID, SIGKILL), 0)
+        let deadline = Date().addingTimeInterval(10)
+        while kill(shimPID, 0) == 0 && Date() < deadline { usleep(20_000) }
+        XCTAssertEqual(kill(pid, 0), 0, "killing the shim leaves the container running, without a reaper")
+        try rig.restartService()
+        let info = try await rig.service.inspect(created.id, size: false)
+        XCTAssertEqual(info.state.Status, .exited)
+        XCTAssertEqual(info.state.ExitCode, 255)
+        XCTAssertEqual(info.state.Error, "the shim of container \(created.id) is gone and recorded no exit")
+        // The orphan is ended (runtime delete --force), so no process or cgroup outlives its record.
+        let gone = Date().addingTimeInterval(10)
+        while FileManager.default.fileExists(atPath: "/proc/\(pid)/stat"),
+              (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z ") == false, Date() < gone {
+            usleep(20_000)
+        }
+        let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        XCTAssertTrue(stat == nil || stat!.contains(") Z "), "the container process is gone: \(stat ?? "")")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory\(rig.cgroupParent)/\(created.id)"))
+        try await rig.service.remove(created.id, force: false, volumes: false)
+    }
+
     func testRuncAndCrunAreSelectable() async throws {
         let rig = try ContainerRig(test: self)
         for runtime in ["runc", "crun"] where rig.options.runtimes[runtime] != nil {
