@@ -52,6 +52,24 @@ final class StreamTests: XCTestCase {
         XCTAssertEqual(until.stdout + until.stderr, "")
     }
 
+    func testStartAttachedAndAttachWithLogs() async throws {
+        let rig = try ContainerRig(test: self)
+        try await rig.startServer()
+        let created = try rig.docker(["create", "--name", "s1", "busybox", "sh", "-c", "echo out; echo err >&2; exit 4"])
+        XCTAssertEqual(created.status, 0, created.stderr)
+        let first = try rig.docker(["start", "-a", "s1"])
+        XCTAssertEqual(first.stdout, "out\n", first.stderr)
+        XCTAssertEqual(first.stderr, "err\n")
+        XCTAssertEqual(first.status, 4)
+        let second = try rig.docker(["start", "-a", "s1"])
+        XCTAssertEqual(second.stdout, "out\n", "an exited container attached and started again: \(second.stderr)")
+        // attach?logs=1 without stream: the stored output, then the end.
+        let output = try rig.service.attach("s1", stdout: true, stderr: false, logs: true, stream: false)
+        let (out, err) = await collect(output)
+        XCTAssertEqual(out, "out\nout\n")
+        XCTAssertEqual(err, "")
+    }
+
     func testLogRotationWithMaxSizeAndMaxFile() async throws {
         let rig = try ContainerRig(test: self, logOptions: ["max-size": "1k", "max-file": "3"])
         let config = ContainerConfiguration(cmd: ["sh", "-c", "i=0; while [ $i -lt 200 ]; do echo line-$i-padding-padding; i=$((i+1)); done"],
