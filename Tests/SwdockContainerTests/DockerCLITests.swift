@@ -91,6 +91,16 @@ final class DockerCLITests: XCTestCase {
 
         let top = try rig.docker(["top", "t1"])
         XCTAssertTrue(top.stdout.contains("sleep 300"), top.stdout + top.stderr)
+        let topArgs = try rig.docker(["top", "t1", "-o", "pid,args"])
+        XCTAssertEqual(topArgs.stdout.split(separator: "\n").count, 2, topArgs.stdout + topArgs.stderr)
+        XCTAssertTrue(topArgs.stdout.hasPrefix("PID"), topArgs.stdout)
+        let sized = try rig.docker(["ps", "-s", "--format", "{{.Names}} {{.Size}}"])
+        XCTAssertTrue(sized.stdout.hasPrefix("t1 ") && sized.stdout.contains("virtual"), sized.stdout + sized.stderr)
+        let inspectSize = try rig.docker(["inspect", "-s", "-f", "{{.SizeRootFs}}", "t1"])
+        XCTAssertGreaterThan(Int(inspectSize.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 1_000_000,
+                             "the root filesystem holds busybox: \(inspectSize.stdout)\(inspectSize.stderr)")
+        let badSignal = try rig.docker(["kill", "-s", "NOPE", "t1"])
+        XCTAssertTrue(badSignal.stderr.contains("Invalid signal: NOPE"), badSignal.stderr)
 
         let stop = try rig.docker(["stop", "-t", "1", "t1"])
         XCTAssertEqual(stop.stdout, "t1\n", stop.stderr)
@@ -120,6 +130,13 @@ final class DockerCLITests: XCTestCase {
         XCTAssertEqual(rmForce.status, 0, rmForce.stderr)
         XCTAssertEqual(try rig.docker(["ps", "-aq"]).stdout, "")
 
+        let labelled = try rig.docker(["run", "-l", "tier=web", "--name", "lab", "busybox", "sh", "-c", "exit 5"])
+        XCTAssertEqual(labelled.status, 5, labelled.stderr)
+        XCTAssertEqual(try rig.docker(["ps", "-a", "--filter", "label=tier=web", "--format", "{{.Names}}"]).stdout, "lab\n")
+        XCTAssertEqual(try rig.docker(["ps", "-a", "--filter", "exited=5", "--format", "{{.Names}}"]).stdout, "lab\n")
+        XCTAssertEqual(try rig.docker(["ps", "-a", "--filter", "exited=0", "-q"]).stdout, "")
+        XCTAssertEqual(try rig.docker(["ps", "-l", "--format", "{{.Names}}"]).stdout, "lab\n")
+        XCTAssertEqual(try rig.docker(["rm", "lab"]).status, 0)
         let created = try rig.docker(["create", "busybox", "true"])
         XCTAssertEqual(created.status, 0, created.stderr)
         let prune = try rig.docker(["container", "prune", "-f"])
