@@ -39,7 +39,12 @@ extension ContainerService {
     /// `POST /containers/{id}/attach` without stdin: the container's live stdout/stderr from
     /// now on (with `logs`, the stored log first), ending when its output ends. An attach
     /// before `start` is connected to the shim before the process runs, so nothing is missed.
-    public func attach(_ ref: String, stdout: Bool, stderr: Bool, logs: Bool, stream: Bool) throws -> ContainerOutput {
+    public func attach(_ ref: String, stdout: Bool, stderr: Bool, logs: Bool, stream: Bool) async throws -> ContainerOutput {
+        // It may wait for the container's lock while a start is under way: off the cooperative pool.
+        try await offload { try self.attachBlocking(ref, stdout: stdout, stderr: stderr, logs: logs, stream: stream) }
+    }
+
+    func attachBlocking(_ ref: String, stdout: Bool, stderr: Bool, logs: Bool, stream: Bool) throws -> ContainerOutput {
         let container = try resolve(ref)
         let id = container.id
         let (chunks, continuation) = AsyncStream<OutputChunk>.makeStream(bufferingPolicy: .unbounded)

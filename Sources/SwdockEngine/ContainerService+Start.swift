@@ -123,7 +123,7 @@ extension ContainerService {
     func rebuildSpec(_ container: Loaded) throws(EngineError) {
         let id = container.id
         let image = try images.resolveImage(container.record.image)
-        var config = container.document.Config
+        let config = container.document.Config
         let context = ContainerSpecContext(id: id, image: image.config.config, rootfs: rootfs(id),
                                            rootfsFiles: RootfsFiles(rootfs: rootfs(id)),
                                            containerDirectory: layout.containerDirectory(id))

@@ -33,7 +33,7 @@ extension ContainerService: ContainerBackend {
 
     public func attachContainer(_ id: String, options: ContainerAttachOptions) async throws -> ContainerOutputStream {
         try await mapped {
-            Self.wire(try attach(id, stdout: options.stdout, stderr: options.stderr, logs: options.logs, stream: options.stream))
+            Self.wire(try await attach(id, stdout: options.stdout, stderr: options.stderr, logs: options.logs, stream: options.stream))
         }
     }
 

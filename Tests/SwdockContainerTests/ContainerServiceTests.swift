@@ -23,7 +23,7 @@ final class ContainerServiceTests: XCTestCase {
         configuration.user = user
         configuration.workingDir = workingDir
         let created = try await rig.service.create(name: name, config: configuration, hostConfig: host)
-        let output = try rig.service.attach(created.id, stdout: true, stderr: true, logs: false, stream: true)
+        let output = try await rig.service.attach(created.id, stdout: true, stderr: true, logs: false, stream: true)
         let waiter = try rig.service.wait(created.id, condition: host.autoRemove ? .removed : .nextExit)
         _ = try await rig.service.start(created.id)
         let (out, err) = await collect(output)
@@ -274,6 +274,24 @@ final class ContainerServiceTests: XCTestCase {
         XCTAssertTrue(stat == nil || stat!.contains(") Z "), "the container process is gone: \(stat ?? "")")
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory\(rig.cgroupParent)/\(created.id)"))
         try await rig.service.remove(created.id, force: false, volumes: false)
+    }
+
+    func testStartRebuildsABundleTheExecRootLost() async throws {
+        let rig = try ContainerRig(test: self)
+        var host = HostConfiguration()
+        host.memory = 32 << 20
+        var configuration = config(["sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; id -un"])
+        configuration.user = "nobody"
+        let created = try await rig.service.create(name: nil, config: configuration, hostConfig: host)
+        // As after a reboot: /run is empty, the store still has the container.
+        try FileManager.default.removeItem(atPath: rig.layout.containerRunDirectory(created.id))
+        let output = try await rig.service.attach(created.id, stdout: true, stderr: true, logs: false, stream: true)
+        let waiter = try rig.service.wait(created.id, condition: .nextExit)
+        _ = try await rig.service.start(created.id)
+        let (out, err) = await collect(output)
+        XCTAssertEqual(out, "\(32 << 20)\nnobody\n", err)
+        let result = await waiter.result()
+        XCTAssertEqual(result?.statusCode, 0)
     }
 
     func testRuncAndCrunAreSelectable() async throws {

@@ -14,7 +14,7 @@ final class SecurityObservationTests: XCTestCase {
         var config = ContainerConfiguration(attachStdout: true, attachStderr: true, cmd: ["sh", "-c", script], image: "busybox")
         configure(&config)
         let created = try await rig.service.create(name: nil, config: config, hostConfig: host)
-        let output = try rig.service.attach(created.id, stdout: true, stderr: true, logs: false, stream: true)
+        let output = try await rig.service.attach(created.id, stdout: true, stderr: true, logs: false, stream: true)
         let waiter = try rig.service.wait(created.id, condition: .nextExit)
         _ = try await rig.service.start(created.id)
         let (out, err) = await collect(output)

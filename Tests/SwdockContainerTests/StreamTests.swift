@@ -64,7 +64,7 @@ final class StreamTests: XCTestCase {
         let second = try rig.docker(["start", "-a", "s1"])
         XCTAssertEqual(second.stdout, "out\n", "an exited container attached and started again: \(second.stderr)")
         // attach?logs=1 without stream: the stored output, then the end.
-        let output = try rig.service.attach("s1", stdout: true, stderr: false, logs: true, stream: false)
+        let output = try await rig.service.attach("s1", stdout: true, stderr: false, logs: true, stream: false)
         let (out, err) = await collect(output)
         XCTAssertEqual(out, "out\nout\n")
         XCTAssertEqual(err, "")
