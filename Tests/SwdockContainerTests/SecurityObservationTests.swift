@@ -78,4 +78,25 @@ final class SecurityObservationTests: XCTestCase {
         XCTAssertEqual(result.out, "from the host\nbind-ro\nbind-rw\nRead-only file system\n\(64 << 20)\n", result.err)
         XCTAssertTrue(FileManager.default.fileExists(atPath: shared + "/made"))
     }
+
+    func testNetworkNoneByDefaultHostOnRequestAndCapabilityTweaks() async throws {
+        let rig = try ContainerRig(test: self)
+        // /proc/net/dev: two header lines, then one line per interface.
+        let none = try await sh(rig, "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '")
+        XCTAssertEqual(none.out, "lo\n", "no NetworkMode means none until the bridge lands: \(none.err)")
+        var host = HostConfiguration()
+        host.networkMode = "host"
+        let hostNet = try await sh(rig, "tail -n +3 /proc/net/dev | wc -l; hostname", host: host)
+        let hostInterfaces = try String(contentsOfFile: "/proc/net/dev", encoding: .utf8).split(separator: "\n").count - 2
+        var hostName = [CChar](repeating: 0, count: 256)
+        gethostname(&hostName, 255)
+        XCTAssertEqual(hostNet.out, "\(hostInterfaces)\n\(String(cString: hostName))\n", hostNet.err)
+
+        var dropped = HostConfiguration()
+        dropped.capDrop = ["ALL"]
+        dropped.capAdd = ["NET_BIND_SERVICE"]
+        dropped.pidsLimit = 20
+        let caps = try await sh(rig, "grep CapEff /proc/self/status; cat /sys/fs/cgroup/pids/pids.max", host: dropped)
+        XCTAssertEqual(caps.out, "CapEff:\t0000000000000400\n20\n", caps.err)
+    }
 }
