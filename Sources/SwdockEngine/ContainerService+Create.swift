@@ -62,10 +62,9 @@ extension ContainerService {
             let plan: ContainerSpecPlan
             do {
                 defer { unmountRootfs(id) }
-                var context = ContainerSpecContext(id: id, image: image.config.config, rootfs: rootfs(id),
+                let context = ContainerSpecContext(id: id, image: image.config.config, rootfs: rootfs(id),
                                                    rootfsFiles: RootfsFiles(rootfs: rootfs(id)),
                                                    containerDirectory: containerDirectory)
-                context.ipAddress = nil
                 plan = try builder.build(config: config, hostConfig: hostConfig, context: context)
             }
             try writeBundle(id, spec: plan.spec)
@@ -206,7 +205,7 @@ extension ContainerService {
 
 /// Host filesystem helpers the container side needs.
 enum HostPaths {
-    /// Whether `path` is a mount point (its st_dev differs from its parent's, or it is listed in mountinfo).
+    /// Whether `path` is a mount point of this mount namespace (listed in /proc/self/mountinfo).
     static func isMountPoint(_ path: String) -> Bool {
         guard let text = try? FileSystem.read("/proc/self/mountinfo") else { return false }
         let escaped = path.replacingOccurrences(of: " ", with: "\\040")
@@ -217,7 +216,8 @@ enum HostPaths {
         return false
     }
 
-    /// Removes a directory tree (no mount points are followed: it refuses to cross them).
+    /// Removes a directory tree, unless something is still mounted in it (then it is left alone
+    /// rather than deleting through the mount).
     static func removeTree(_ path: String) {
         guard FileManager.default.fileExists(atPath: path) else { return }
         if isMountPointBelow(path) { return }

@@ -67,7 +67,7 @@ public struct ContainerState: Codable, Sendable, Equatable {
 /// The lifecycle's legal moves. Each operation asks before it acts, so an illegal request is a
 /// 409 with Docker's message and never half-done work.
 enum ContainerTransition {
-    /// What `start` may do from `state`: nil when it may start; `.alreadyRunning` for Docker's 304.
+    /// What `start` may do from a state: `.ok` to start, `.alreadyRunning` for Docker's 304.
     enum StartCheck { case ok, alreadyRunning }
 
     static func checkStart(_ state: EngineContainerState, id: String) throws(EngineError) -> StartCheck {

@@ -106,7 +106,7 @@ final class ContainerRig: @unchecked Sendable {
                               timeout: timeout)
     }
 
-    /// A container's process inside its cgroup? Reads the state file of the shim.
+    /// Whether anything is mounted at or under `path`.
     func isMounted(_ path: String) -> Bool { !HostCleanup.mounts(under: path).isEmpty }
 }
 
