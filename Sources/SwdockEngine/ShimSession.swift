@@ -86,12 +86,28 @@ final class ShimSession: @unchecked Sendable {
 
     func closeStdin() throws(ShimError) { try send(ShimFrame(kind: .stdinClose)) }
 
+    /// Writes with `MSG_NOSIGNAL`: a shim that has exited must be an error here, not a SIGPIPE
+    /// that kills the daemon.
     private func send(_ frame: ShimFrame) throws(ShimError) {
         let bytes = frame.encoded
         let result: Result<Void, OSError> = writeLock.withLock { _ in
-            do { try fd.writeAll(bytes); return .success(()) } catch let error as OSError { return .failure(error) } catch {
-                return .failure(OSError(call: "write", object: socketPath, errno: EIO))
+            var offset = 0
+            while offset < bytes.count {
+                let written: Int
+                do {
+                    written = try sys("send", socketPath) {
+                        bytes.withUnsafeBytes { raw in
+                            Glibc.send(fd.rawValue, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                        }
+                    }
+                } catch let error as OSError {
+                    return .failure(error)
+                } catch {
+                    return .failure(OSError(call: "send", object: socketPath, errno: EIO))
+                }
+                offset += written
             }
+            return .success(())
         }
         if case .failure(let error) = result { throw ShimError("write to shim \(socketPath)", error) }
     }

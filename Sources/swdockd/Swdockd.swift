@@ -82,6 +82,8 @@ struct Swdockd: AsyncParsableCommand {
             let database = try Database(path: config.dataRoot + "/metadata.db")
             let identity = DaemonIdentity(engineID: try EngineID.load(dataRoot: config.dataRoot), configuration: config)
             // ── container side (issue 6). Images: StoreImageResolver until the image side's ImageService replaces it.
+            // A shim or client that went away must be a write error, never a SIGPIPE that kills the daemon.
+            signal(SIGPIPE, SIG_IGN)
             let layout = EngineLayout(dataRoot: config.dataRoot, execRoot: config.execRoot)
             let snapshotter = try OverlaySnapshotter(root: layout.snapshotsRoot(driver: "overlayfs"))
             let executables = ContainerServiceOptions.executableDirectory()

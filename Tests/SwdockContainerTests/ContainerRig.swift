@@ -39,6 +39,15 @@ final class ContainerRig: @unchecked Sendable {
         cgroupParent = "/swdock-test-" + String(root.suffix(6))
         let root = self.root, cgroupParent = self.cgroupParent
         test.addTeardownBlock {
+            // Container processes by cgroup too: a container whose rootfs was detached no longer
+            // shows a root under this directory.
+            for hierarchy in ["pids", "memory"] {
+                let top = "/sys/fs/cgroup/\(hierarchy)\(cgroupParent)"
+                for child in (try? FileManager.default.contentsOfDirectory(atPath: top)) ?? [] {
+                    let procs = (try? String(contentsOfFile: "\(top)/\(child)/cgroup.procs", encoding: .utf8)) ?? ""
+                    for pid in procs.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+                }
+            }
             HostCleanup.killProcesses(mentioning: root)
             HostCleanup.unmountAll(under: root)
             HostCleanup.removeCgroupTree(cgroupParent)
