@@ -91,9 +91,16 @@ public enum ContainerRoutes {
             let output = try await backend.containerLogs(request.parameter("name"), options: options)
             // dockerd 20.10 sends no Content-Type on logs at API 1.41.
             return APIResponse(status: .ok, body: .stream { writer in
-                for await chunk in output.chunks {
-                    try await writer.write(frame(chunk, tty: output.tty))
+                let pump = Task {
+                    for await chunk in output.chunks { try await writer.write(frame(chunk, tty: output.tty)) }
                 }
+                // A follower that hangs up while the container is silent ends the follow too.
+                let watcher = Task {
+                    await writer.waitForClose()
+                    pump.cancel()
+                }
+                defer { watcher.cancel() }
+                try await pump.value
             })
         }
         router.add(.GET, "/containers/{name*}/json") { request in

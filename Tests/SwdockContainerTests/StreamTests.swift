@@ -70,6 +70,25 @@ final class StreamTests: XCTestCase {
         XCTAssertEqual(err, "")
     }
 
+    func testAFollowerThatHangsUpEndsTheFollow() async throws {
+        let rig = try ContainerRig(test: self)
+        try await rig.startServer()
+        XCTAssertEqual(try rig.docker(["run", "-d", "--name", "quiet", "busybox", "sleep", "300"]).status, 0)
+        // The CLI is killed after 1 s while the container writes nothing.
+        _ = try? rig.docker(["logs", "-f", "quiet"], timeout: 1)
+        let deadline = Date().addingTimeInterval(10)
+        while threads(named: "swdock-logs") > 0 && Date() < deadline { usleep(20_000) }
+        XCTAssertEqual(threads(named: "swdock-logs"), 0, "the log reader stopped when its client went away")
+        XCTAssertEqual(try rig.docker(["rm", "-f", "quiet"]).status, 0)
+    }
+
+    func threads(named name: String) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).filter { task in
+            (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) == name
+        }.count
+    }
+
     func testLogRotationWithMaxSizeAndMaxFile() async throws {
         let rig = try ContainerRig(test: self, logOptions: ["max-size": "1k", "max-file": "3"])
         let config = ContainerConfiguration(cmd: ["sh", "-c", "i=0; while [ $i -lt 200 ]; do echo line-$i-padding-padding; i=$((i+1)); done"],
