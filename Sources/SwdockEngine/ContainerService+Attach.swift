@@ -105,6 +105,7 @@ extension ContainerService {
         subscription.session.withLock { $0 = session }
         if subscription.gone.withLock({ $0 }) { session.cancel() }
         let thread = Thread {
+            ThreadName.set("swdock-attach")
             defer { subscription.continuation.finish() }
             while let frame = try? session.nextFrame() {
                 switch frame.kind {
@@ -114,7 +115,6 @@ extension ContainerService {
                 }
             }
         }
-        thread.name = "swdock-attach"
         thread.start()
     }
 }

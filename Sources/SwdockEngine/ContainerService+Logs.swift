@@ -105,6 +105,7 @@ extension ContainerService {
         let gone = Locked(false)
         continuation.onTermination = { _ in gone.withLock { $0 = true } }
         let thread = Thread { [self] in
+            ThreadName.set("swdock-logs")
             defer { continuation.finish() }
             // Size of the current file already read, so follow continues where this pass ended.
             var offset = 0
@@ -129,7 +130,6 @@ extension ContainerService {
                 usleep(50_000)
             }
         }
-        thread.name = "swdock-logs"
         thread.start()
         return ContainerOutput(tty: container.document.Config.tty, chunks: chunks)
     }

@@ -138,6 +138,7 @@ extension ContainerService {
     func monitor(_ id: String, session: ShimSession) {
         live.withLock { $0.monitors[id] = session }
         let thread = Thread { [self] in
+            ThreadName.set("swdock-monitor")
             var reported: ShimMessage?
             do { reported = try session.request("wait") } catch {}
             if session.isCancelled || isShutDown { return }
@@ -146,7 +147,6 @@ extension ContainerService {
             }
             handleExit(id, reported: reported)
         }
-        thread.name = "swdock-monitor-\(id.prefix(12))"
         thread.start()
     }
 

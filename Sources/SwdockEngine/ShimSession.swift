@@ -132,3 +132,13 @@ final class ShimSession: @unchecked Sendable {
         }
     }
 }
+
+/// Names the calling thread (as `top -H` and /proc/<pid>/task/<tid>/comm show it; 15 bytes max).
+enum ThreadName {
+    static func set(_ name: String) {
+        // /proc/thread-self/comm is PR_SET_NAME without a variadic prctl call.
+        guard let fd = try? FileDescriptor.open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC) else { return }
+        defer { fd.close() }
+        try? fd.writeAll(Array(name.utf8.prefix(15)))
+    }
+}
