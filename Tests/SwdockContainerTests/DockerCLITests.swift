@@ -36,6 +36,26 @@ final class DockerCLITests: XCTestCase {
         XCTAssertEqual(missing.status, 127, "a missing command is 127, as with Docker: \(missing.stderr)")
     }
 
+    func testDockerRunFlagsReachTheContainer() async throws {
+        try requireDocker()
+        let rig = try ContainerRig(test: self)
+        try await rig.startServer()
+        let shared = rig.root + "/shared"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        try "host file\n".write(toFile: shared + "/f", atomically: false, encoding: .utf8)
+        let script = "echo $FOO; id -u; pwd; cat /data/f; touch /x 2>&1 | grep -o 'Read-only file system'; "
+            + "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; grep CapEff /proc/self/status; hostname"
+        let result = try rig.docker(["run", "--rm", "--read-only", "-v", "\(shared):/data:ro", "-m", "64m", "-e", "FOO=bar",
+                                     "-u", "1000", "-w", "/tmp", "--cap-drop", "ALL", "--hostname", "box1", "--runtime", "runc",
+                                     "busybox", "sh", "-c", script])
+        XCTAssertEqual(result.stdout, "bar\n1000\n/tmp\nhost file\nRead-only file system\n\(64 << 20)\nCapEff:\t0000000000000000\nbox1\n",
+                       result.stderr)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let unknown = try rig.docker(["run", "--rm", "--runtime", "nosuch", "busybox", "true"])
+        XCTAssertEqual(unknown.status, 125)
+        XCTAssertTrue(unknown.stderr.contains("Unknown runtime specified nosuch"), unknown.stderr)
+    }
+
     func testDetachedLifecycleThroughTheCLI() async throws {
         try requireDocker()
         let rig = try ContainerRig(test: self)
