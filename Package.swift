@@ -101,7 +101,7 @@ let package = Package(
         // ── executables: a few lines each ────────────────────────────────────
         .executableTarget(name: "swdock", dependencies: ["SwdockCommands"], swiftSettings: swiftSettings),
         .executableTarget(name: "swdockd",
-                          dependencies: ["SwdockServer", "SwdockEngine", "SwdockMetadata", "SwdockAPI",
+                          dependencies: ["SwdockServer", "SwdockEngine", "SwdockMetadata", "SwdockAPI", "SwdockOCI", "SwdockSnapshot",
                                          .product(name: "Logging", package: "swift-log"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
@@ -162,6 +162,13 @@ let package = Package(
         .testTarget(name: "SwdockNetworkTests", dependencies: ["SwdockNetwork", "SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockSeccompTests", dependencies: ["SwdockSeccomp", "SwdockOCI", "SwdockTestSupport"],
+                    swiftSettings: swiftSettings),
+        /// The container side end to end as root: ContainerService with real shims, runtimes and
+        /// overlay snapshots, and the API server driven by the docker CLI and docker-py.
+        .testTarget(name: "SwdockContainerTests",
+                    dependencies: ["SwdockEngine", "SwdockServer", "SwdockAPI", "SwdockSnapshot", "SwdockArchive",
+                                   "SwdockMetadata", "SwdockOCI", "SwdockOS", "SwdockShimCore", "SwdockTestSupport",
+                                   .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockMetadataTests", dependencies: ["SwdockMetadata", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),

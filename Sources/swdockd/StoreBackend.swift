@@ -1,9 +1,9 @@
 import SwdockAPI
 import SwdockMetadata
 
-/// The engine backend until `SwdockEngine` implements `EngineBackend`: it answers what the state
-/// store knows (counts for `/info`); container and image endpoints stay 501 in the router.
-struct StoreBackend: EngineBackend {
+/// The system and image backends until the image side lands: counts for `/info` from the state
+/// store; image endpoints stay 501 in the router. Containers are served by `ContainerService`.
+struct StoreBackend: SystemBackend, ImageBackend {
     let database: Database
 
     func systemCounts() async throws -> SystemCounts {

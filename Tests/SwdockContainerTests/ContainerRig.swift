@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import SwdockAPI
+import SwdockEngine
+import SwdockMetadata
+import SwdockOS
+import SwdockServer
+import SwdockSnapshot
+import SwdockTestSupport
+import XCTest
+
+/// One private engine for a test: data and exec roots in a short temp directory (shim socket
+/// paths must fit in 107 bytes), the real overlay snapshotter and SQLite store, the fixture
+/// image, a ContainerService with the real shim and runtimes, and optionally the API server on
+/// a temp socket. `tearDown` kills what it started, unmounts and removes everything.
+final class ContainerRig: @unchecked Sendable {
+    let root: String
+    let layout: EngineLayout
+    let database: Database
+    let snapshotter: OverlaySnapshotter
+    let images: FixtureImageResolver
+    let cgroupParent: String
+    let options: ContainerServiceOptions
+    private(set) var service: ContainerService
+    private var server: APIServer?
+    var socketPath: String { root + "/api.sock" }
+    var dockerHost: String { "unix://" + socketPath }
+
+    init(test: XCTestCase, logOptions: [String: String] = [:]) throws {
+        try TestEnvironment.requireRoot()
+        let catalog = try FixtureCatalog.fromEnvironment()
+        var template = Array("/tmp/swc.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp", "failed") }
+        root = String(cString: made)
+        layout = EngineLayout(dataRoot: root + "/data", execRoot: root + "/run")
+        cgroupParent = "/swdock-test-" + String(root.suffix(6))
+        let root = self.root, cgroupParent = self.cgroupParent
+        test.addTeardownBlock {
+            // Container processes by cgroup too: a container whose rootfs was detached no longer
+            // shows a root under this directory.
+            for hierarchy in ["pids", "memory"] {
+                let top = "/sys/fs/cgroup/\(hierarchy)\(cgroupParent)"
+                for child in (try? FileManager.default.contentsOfDirectory(atPath: top)) ?? [] {
+                    let procs = (try? String(contentsOfFile: "\(top)/\(child)/cgroup.procs", encoding: .utf8)) ?? ""
+                    for pid in procs.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+                }
+            }
+            HostCleanup.killProcesses(mentioning: root)
+            HostCleanup.unmountAll(under: root)
+            HostCleanup.removeCgroupTree(cgroupParent)
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        try FileManager.default.createDirectory(atPath: layout.dataRoot, withIntermediateDirectories: true)
+        database = try Database(path: layout.database)
+        snapshotter = try OverlaySnapshotter(root: layout.snapshotsRoot(driver: "overlayfs"))
+        images = try FixtureImageResolver(catalog: catalog, snapshotter: snapshotter)
+        let products = TestEnvironment.productsDirectory.path
+        var runtimes = ContainerServiceOptions.discoverRuntimes(executableDirectory: products)
+        if let crun = runtimes["crun"], PeerRuntimes.isHybridCgroupLayout {
+            // crun 1.8 refuses systemd's hybrid cgroup layout; as for the peer tests, it runs in a
+            // private mount namespace without /sys/fs/cgroup/unified (a daemon.json-style runtime entry).
+            let wrapper = root + "/crun-hybrid"
+            let script = "#!/bin/sh\nexec /usr/bin/unshare -m --propagation private /bin/sh -c 'umount /sys/fs/cgroup/unified && exec \"$@\"' sh \(crun.path) \"$@\"\n"
+            try script.write(toFile: wrapper, atomically: false, encoding: .utf8)
+            chmod(wrapper, 0o755)
+            runtimes["crun"] = RuntimeCommand(path: wrapper)
+        }
+        options = ContainerServiceOptions(
+            layout: layout, runtimes: runtimes,
+            shimExecutable: products + "/swdock-shim", specDefaults: SpecDefaults(cgroupParent: cgroupParent),
+            logOptions: logOptions)
+        service = try ContainerService(database: database, snapshotter: snapshotter, images: images, options: options,
+                                       host: try HostFacts.current())
+        test.addTeardownBlock { [self] in
+            // Remove every container through the engine first (kills, unmounts, deletes snapshots).
+            let loop = DispatchSemaphore(value: 0)
+            Task {
+                if let all = try? await self.service.list({ var o = ContainerListOptions(); o.all = true; return o }()) {
+                    for info in all { try? await self.service.remove(info.id, force: true, volumes: false) }
+                }
+                if let server = self.server { await server.stop() }
+                self.service.shutdown()
+                loop.signal()
+            }
+            _ = loop.wait(timeout: .now() + 60)
+        }
+    }
+
+    /// As a daemon killed with -9 and started again: the old service stops watching (its
+    /// containers keep running) and a new one is built on the same roots.
+    func restartService() throws {
+        service.shutdown()
+        service = try ContainerService(database: database, snapshotter: snapshotter, images: images, options: options,
+                                       host: try HostFacts.current())
+    }
+
+    /// Serves the Engine API for `service` on `socketPath`.
+    func startServer() async throws {
+        let config = DaemonConfiguration()
+        let identity = DaemonIdentity(engineID: "TEST:ENGINE", configuration: config)
+        let router = SystemRoutes.router(system: CountsBackend(service: service), images: NoImages(), containers: service,
+                                         identity: identity)
+        server = try await APIServer.start(socketPaths: [socketPath], router: router, socketGroup: "nonexistent-group",
+                                           logger: Logger(label: "test"))
+    }
+
+    /// Runs the real docker CLI against this rig's socket.
+    func docker(_ arguments: [String], timeout: TimeInterval = 60) throws -> CommandResult {
+        let config = root + "/docker-config"
+        try? FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        return try runCommand("/usr/bin/env", ["DOCKER_HOST=\(dockerHost)", "DOCKER_CONFIG=\(config)", "/usr/local/bin/docker"] + arguments,
+                              timeout: timeout)
+    }
+
+    /// Whether anything is mounted at or under `path`.
+    func isMounted(_ path: String) -> Bool { !HostCleanup.mounts(under: path).isEmpty }
+}
+
+struct NoImages: ImageBackend {}
+
+/// `/info` counts from the container service (images: the one fixture).
+struct CountsBackend: SystemBackend {
+    let service: ContainerService
+    func systemCounts() async throws -> SystemCounts {
+        let counts = try service.counts()
+        return SystemCounts(containers: counts.containers, running: counts.running, paused: counts.paused,
+                            stopped: counts.stopped, images: 1)
+    }
+}
+
+/// Collects an output stream as (stdout, stderr) text.
+func collect(_ output: ContainerOutput) async -> (String, String) {
+    var out: [UInt8] = [], err: [UInt8] = []
+    for await chunk in output.chunks {
+        if chunk.stream == 2 { err += chunk.bytes } else { out += chunk.bytes }
+    }
+    return (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}

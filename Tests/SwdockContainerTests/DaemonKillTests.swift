@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import SwdockEngine
+import SwdockMetadata
+import SwdockTestSupport
+import XCTest
+
+/// The real swdockd executable killed with -9 while a container runs: the container keeps
+/// running (its shim is detached) and the next swdockd on the same roots shows it in `ps`,
+/// stops and removes it.
+final class DaemonKillTests: XCTestCase {
+    func testKill9OfSwdockdKillsNoContainerAndTheNextDaemonFindsIt() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/local/bin/docker") else {
+            try TestEnvironment.missing("/usr/local/bin/docker (docker CLI 28)")
+            return
+        }
+        let rig = try ContainerRig(test: self)
+        // The image as a pull would leave it for the daemon's (interim) store resolver: the
+        // record, its tag, its config blob; the rig already committed the layer snapshots.
+        let image = rig.images.image
+        let blobDirectory = rig.layout.contentRoot + "/blobs/sha256"
+        try FileManager.default.createDirectory(atPath: blobDirectory, withIntermediateDirectories: true)
+        try JSONEncoder().encode(image.config).write(to: URL(fileURLWithPath: blobDirectory + "/" + image.id.dropFirst(7)))
+        // The stored blob must hash to the ID for a real store; this resolver only reads it.
+        try rig.database.write { connection in
+            try connection.upsertImage(ImageRecord(id: image.id, manifestDigest: nil, configDigest: image.id,
+                                                   createdNanoseconds: 1, size: 0))
+            try connection.setTag("docker.io/library/busybox:latest", imageID: image.id)
+        }
+        try "{}".write(toFile: rig.root + "/daemon.json", atomically: false, encoding: .utf8)
+
+        var daemon = try startDaemon(rig)
+        let run = try rig.docker(["run", "-d", "--name", "k1", "busybox", "sleep", "300"])
+        let daemonLog = (try? String(contentsOfFile: rig.root + "/swdockd.log", encoding: .utf8)) ?? ""
+        XCTAssertEqual(run.status, 0, run.stderr + daemonLog)
+        let id = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try await rig.service.inspect(id, size: false).state.Pid
+        XCTAssertGreaterThan(pid, 0)
+
+        kill(daemon.processIdentifier, SIGKILL)
+        daemon.waitUntilExit()
+        XCTAssertEqual(kill(pid, 0), 0, "the container survived the daemon's kill -9")
+
+        daemon = try startDaemon(rig)
+        defer { kill(daemon.processIdentifier, SIGTERM); daemon.waitUntilExit() }
+        let ps = try rig.docker(["ps", "--format", "{{.ID}} {{.Names}} {{.State}}"])
+        XCTAssertEqual(ps.stdout, "\(id.prefix(12)) k1 running\n", ps.stderr)
+        let stop = try rig.docker(["stop", "-t", "1", "k1"])
+        XCTAssertEqual(stop.stdout, "k1\n", stop.stderr)
+        let after = try rig.docker(["ps", "-a", "--format", "{{.Status}}"])
+        XCTAssertTrue(after.stdout.hasPrefix("Exited (137) "), "the restarted daemon saw the exit: \(after.stdout)")
+        XCTAssertEqual(try rig.docker(["rm", "k1"]).status, 0)
+    }
+
+    func startDaemon(_ rig: ContainerRig) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestEnvironment.executable("swdockd"))
+        process.arguments = ["-H", rig.dockerHost, "--data-root", rig.layout.dataRoot, "--exec-root", rig.layout.execRoot,
+                             "--pidfile", rig.root + "/swdockd.pid", "--config-file", rig.root + "/daemon.json"]
+        let logPath = rig.root + "/swdockd.log"
+        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            guard process.isRunning else {
+                throw FixtureError("swdockd", "exited: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+            }
+            if (try? rig.docker(["version", "--format", "{{.Server.Version}}"], timeout: 10))?.status == 0 { return process }
+            usleep(50_000)
+        }
+        throw FixtureError("swdockd", "did not serve within 30 s")
+    }
+}
