@@ -3,7 +3,7 @@ import SwdockMetadata
 
 /// The engine backend until `SwdockEngine` implements `EngineBackend`: it answers what the state
 /// store knows (counts for `/info`); container and image endpoints stay 501 in the router.
-struct StoreBackend: EngineBackend {
+struct StoreBackend: SystemBackend, ContainerBackend {
     let database: Database
 
     func systemCounts() async throws -> SystemCounts {

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Dispatch
 import Logging
+import SwdockContent
+import SwdockEngine
 import SwdockMetadata
+import SwdockRegistry
+import SwdockSnapshot
 import SwdockOS
 import SwdockServer
 #if canImport(Glibc)
@@ -79,7 +83,26 @@ struct Swdockd: AsyncParsableCommand {
             Self.notify("STATUS=opening metadata in \(config.dataRoot)", logger: logger)
             let database = try Database(path: config.dataRoot + "/metadata.db")
             let identity = DaemonIdentity(engineID: try EngineID.load(dataRoot: config.dataRoot), configuration: config)
-            let router = SystemRoutes.router(backend: StoreBackend(database: database), identity: identity)
+            // ── images: the ONE content store and snapshotter, the image service, startup GC ──
+            let layout = EngineLayout(dataRoot: config.dataRoot, execRoot: config.execRoot)
+            let content = try ContentStore(root: config.dataRoot)
+            let snapshotter: any Snapshotter = config.storageDriver == "vfs"
+                ? try CopyingSnapshotter(root: layout.snapshotsRoot(driver: "vfs"))
+                : try OverlaySnapshotter(root: layout.snapshotsRoot(driver: "overlayfs"))
+            let registry = RegistryConfiguration(insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors,
+                                                 certsDirectory: "/etc/swdock/certs.d",
+                                                 maxConcurrentDownloads: config.maxConcurrentDownloads)
+            let images = ImageService(database: database, content: content, snapshotter: snapshotter,
+                                      registry: registry, layout: layout)
+            // Finishes what a crash interrupted: removals whose blobs and snapshots were not yet
+            // deleted, half-unpacked layers of an interrupted pull.
+            let collected = try await images.collectGarbage()
+            if !collected.snapshots.isEmpty || !collected.blobs.isEmpty {
+                logger.info("startup image GC removed \(collected.snapshots.count) snapshot(s), \(collected.blobs.count) blob(s)")
+            }
+            let store = StoreBackend(database: database)
+            let router = SystemRoutes.router(system: store, images: ImageServiceBackend(service: images), containers: store,
+                                             identity: identity)
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }
             let server = try await APIServer.start(socketPaths: try config.socketPaths(), activatedSockets: activated,
