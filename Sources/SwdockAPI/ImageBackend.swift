@@ -17,4 +17,9 @@ public protocol ImageBackend: Sendable {
     func pruneImages(filters: Filters) async throws -> ImagePruneReport
     /// `GET /images/{name}/history`.
     func imageHistory(_ name: String) async throws -> [ImageHistoryResponseItem]
+    /// `GET /images/get?names=…`, `GET /images/{name}/get`: a docker-archive tar, written
+    /// through `write` as it is produced.
+    func saveImages(_ names: [String], write: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
+    /// `POST /images/load`: loads a docker-archive; returns dockerd's lines ("Loaded image: x").
+    func loadImages(archive: [UInt8]) async throws -> [String]
 }

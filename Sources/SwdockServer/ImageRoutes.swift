@@ -15,6 +15,17 @@ public enum ImageRoutes {
         router.add(.POST, "/images/prune") { request in
             try .json(try await backend.pruneImages(filters: try Filters(query: request.query)))
         }
+        router.add(.GET, "/images/get") { request in
+            try await save(request.query.values("names"), backend: backend)
+        }
+        router.add(.GET, "/images/{name*}/get") { request in try await save([request.parameter("name")], backend: backend) }
+        router.add(.POST, "/images/load") { request in
+            let lines = try await backend.loadImages(archive: request.body)
+            struct Line: Encodable { var stream: String }
+            return APIResponse.jsonStream { writer in
+                for line in lines { try await writer.write(APIJSON.encodeLine(Line(stream: line + "\n"))) }
+            }
+        }
         router.add(.GET, "/images/{name*}/json") { request in
             try .json(try await backend.inspectImage(request.parameter("name")))
         }
@@ -32,6 +43,16 @@ public enum ImageRoutes {
             try .json(try await backend.removeImage(request.parameter("name"), force: request.query.bool("force"),
                                                     noprune: request.query.bool("noprune")))
         }
+    }
+
+    /// The archive streams as `application/x-tar`; the names are resolved first so that a
+    /// missing image is a plain 404.
+    static func save(_ names: [String], backend: any ImageBackend) async throws -> APIResponse {
+        guard !names.isEmpty else { throw APIError.badRequest("no image names given (names=)") }
+        for name in names { _ = try await backend.inspectImage(name) }
+        return APIResponse(status: .ok, headers: ["Content-Type": "application/x-tar"], body: .stream { writer in
+            try await backend.saveImages(names) { bytes in try await writer.write(bytes) }
+        })
     }
 
     /// One item of the pull's progress channel.

@@ -137,4 +137,12 @@ public struct ImageServiceBackend: ImageBackend {
                                      Id: item.id, Size: item.size, Tags: item.tags.isEmpty ? nil : item.tags)
         }
     }
+
+    public func saveImages(_ names: [String], write: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
+        try await run { () async throws(EngineError) in try await service.save(names, write: write) }
+    }
+
+    public func loadImages(archive: [UInt8]) async throws -> [String] {
+        try await run { () async throws(EngineError) in try await service.load(archive: archive) }
+    }
 }

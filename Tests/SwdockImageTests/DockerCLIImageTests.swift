@@ -71,6 +71,28 @@ final class DockerCLIImageTests: XCTestCase {
         XCTAssertEqual(blobs, [])
     }
 
+    func testDockerHistoryFilterAndPrune() throws {
+        let daemon = try startDaemon()
+        let busybox = "\(registry)/swdock-fixtures/busybox:latest"
+        let multilayer = "\(registry)/swdock-fixtures/multilayer:latest"
+        try docker(daemon, "pull", "-q", busybox)
+        try docker(daemon, "pull", "-q", multilayer)
+        let history = try docker(daemon, "history", "--format", "{{.ID}}|{{.CreatedBy}}", multilayer)
+        let rows = history.stdout.split(separator: "\n")
+        XCTAssertEqual(rows.count, 5, history.stdout)
+        XCTAssertTrue(rows.dropFirst().allSatisfy { $0.hasPrefix("<missing>|") }, history.stdout)
+        XCTAssertEqual(try docker(daemon, "images", "--format", "{{.Repository}}", "--filter", "reference=*/swdock-fixtures/busy*").stdout,
+                       "\(registry)/swdock-fixtures/busybox\n")
+        XCTAssertEqual(try docker(daemon, "images", "-q", "--filter", "dangling=true").stdout, "")
+        // Nothing dangling: a plain prune removes nothing; -a removes both images.
+        XCTAssertEqual(try docker(daemon, "image", "prune", "-f").stdout, "Total reclaimed space: 0B\n")
+        let pruned = try docker(daemon, "image", "prune", "-a", "-f")
+        XCTAssertTrue(pruned.stdout.contains("untagged: \(busybox)"), pruned.stdout)
+        XCTAssertTrue(pruned.stdout.contains("untagged: \(multilayer)"), pruned.stdout)
+        XCTAssertEqual(try docker(daemon, "images", "-q").stdout, "")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: daemon.dataRoot + "/content/blobs/sha256"), [])
+    }
+
     func testDockerPullOfAMissingTagFailsWithDockerdsMessage() throws {
         let daemon = try startDaemon()
         let result = try docker(daemon, "pull", "\(registry)/swdock-fixtures/busybox:nosuchtag", expectStatus: 1)
