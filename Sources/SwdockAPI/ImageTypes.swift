@@ -1,4 +1,5 @@
 import Foundation
+import SwdockOS
 
 /// What `POST /images/create` asks for.
 public struct ImagePullRequest: Sendable, Equatable {
@@ -86,11 +87,25 @@ public struct ImagePullMessage: Encodable, Sendable, Equatable {
         return text
     }
 
+    /// The message as one line of dockerd's stream, keys in Go's field order
+    /// (`status`, `progressDetail`, `progress`, `id`), ending in `\r\n`.
+    public var line: [UInt8] {
+        var text = "{\"status\":" + JSONQuoting.quote(status, escapingHTML: true)
+        if let detail = progressDetail {
+            var fields: [String] = []
+            if let current = detail.current { fields.append("\"current\":\(current)") }
+            if let total = detail.total { fields.append("\"total\":\(total)") }
+            text += ",\"progressDetail\":{" + fields.joined(separator: ",") + "}"
+        }
+        if let progress { text += ",\"progress\":" + JSONQuoting.quote(progress, escapingHTML: true) }
+        if let id { text += ",\"id\":" + JSONQuoting.quote(id, escapingHTML: true) }
+        return Array((text + "}\r\n").utf8)
+    }
+
     /// dockerd's mid-stream error object.
     public static func errorLine(_ message: String) -> [UInt8] {
-        struct Detail: Encodable { var message: String }
-        struct Line: Encodable { var errorDetail: Detail; var error: String }
-        return APIJSON.encodeLine(Line(errorDetail: Detail(message: message), error: message))
+        let quoted = JSONQuoting.quote(message, escapingHTML: true)
+        return Array("{\"errorDetail\":{\"message\":\(quoted)},\"error\":\(quoted)}\r\n".utf8)
     }
 }
 

@@ -99,10 +99,10 @@ public enum ImageRoutes {
             let rest = IteratorBox(iterator)
             return APIResponse.jsonStream { writer in
                 do {
-                    try await writer.write(APIJSON.encodeLine(message))
+                    try await writer.write(message.line)
                     while let item = await rest.next() {
                         switch item {
-                        case .message(let message): try await writer.write(APIJSON.encodeLine(message))
+                        case .message(let message): try await writer.write(message.line)
                         case .failed(let error): try await writer.write(ImagePullMessage.errorLine(Self.message(of: error)))
                         case .finished: break
                         }
