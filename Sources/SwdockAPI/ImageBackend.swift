@@ -20,6 +20,8 @@ public protocol ImageBackend: Sendable {
     /// `GET /images/get?names=…`, `GET /images/{name}/get`: a docker-archive tar, written
     /// through `write` as it is produced.
     func saveImages(_ names: [String], write: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
+    /// The image part of `GET /system/df`.
+    func imageDiskUsage() async throws -> ImageDiskUsage
     /// `POST /images/load`: loads a docker-archive; returns dockerd's lines ("Loaded image: x").
     func loadImages(archive: [UInt8]) async throws -> [String]
 }

@@ -356,3 +356,14 @@ public struct ImageHistoryResponseItem: Codable, Sendable, Equatable {
         if let Tags { try c.encode(Tags, forKey: .Tags) } else { try c.encodeNil(forKey: .Tags) }
     }
 }
+
+/// The image part of `GET /system/df`: `LayersSize` and `Images` (summaries with `Containers`
+/// and `SharedSize` filled in, as dockerd fills them only there).
+public struct ImageDiskUsage: Sendable, Equatable {
+    public var layersSize: Int64
+    public var images: [ImageSummary]
+    public init(layersSize: Int64, images: [ImageSummary]) {
+        self.layersSize = layersSize
+        self.images = images
+    }
+}

@@ -294,6 +294,22 @@ extension ImageService {
 
     // MARK: Counts
 
+    /// `/system/df`'s images: each with the bytes of its layers that other images share, and
+    /// the bytes of all layer snapshots counted once.
+    public func diskUsage() throws(EngineError) -> (layersSize: Int64, images: [(image: ImageDetails, sharedSize: Int64)]) {
+        let images = try allStoredImages()
+        var users: [String: Int] = [:]
+        for image in images { for chain in Set(image.chainIDs.map(\.description)) { users[chain, default: 0] += 1 } }
+        var sizes: [String: Int64] = [:]
+        for chain in users.keys { sizes[chain] = (try? snapshotter.usage(chain).size) ?? 0 }
+        var result: [(ImageDetails, Int64)] = []
+        for image in images {
+            let shared = Set(image.chainIDs.map(\.description)).filter { (users[$0] ?? 0) > 1 }.reduce(Int64(0)) { $0 + (sizes[$1] ?? 0) }
+            result.append((try details(image), shared))
+        }
+        return (sizes.values.reduce(0, +), result.sorted { $0.0.createdNanoseconds > $1.0.createdNanoseconds })
+    }
+
     /// Images and the bytes their layers use, for `/info` and `/system/df`.
     public func usage() throws(EngineError) -> (images: Int, layersSize: Int64) {
         let images = try allStoredImages()

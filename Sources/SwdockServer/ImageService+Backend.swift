@@ -60,13 +60,29 @@ public struct ImageServiceBackend: ImageBackend {
         engineFilters.since = filters.values("since").first
         let images = try await run { () throws(EngineError) in try service.list(filters: engineFilters) }
         return images.map { image in
-            let dangling = image.repoTags.isEmpty && image.repoDigests.isEmpty
-            return ImageSummary(Containers: image.containers, Created: image.createdNanoseconds / 1_000_000_000, Id: image.id,
-                                Labels: image.config.config?.labels,
-                                RepoDigests: dangling ? ["<none>@<none>"] : image.repoDigests,
-                                RepoTags: dangling ? ["<none>:<none>"] : image.repoTags,
-                                Size: image.size, VirtualSize: image.size)
+            var summary = Self.summary(image)
+            // dockerd computes these only for /system/df.
+            summary.Containers = -1
+            return summary
         }
+    }
+
+    public func imageDiskUsage() async throws -> ImageDiskUsage {
+        let usage = try await run { () throws(EngineError) in try service.diskUsage() }
+        return ImageDiskUsage(layersSize: usage.layersSize, images: usage.images.map { entry in
+            var summary = Self.summary(entry.image)
+            summary.SharedSize = entry.sharedSize
+            return summary
+        })
+    }
+
+    static func summary(_ image: ImageDetails) -> ImageSummary {
+        let dangling = image.repoTags.isEmpty && image.repoDigests.isEmpty
+        return ImageSummary(Containers: image.containers, Created: image.createdNanoseconds / 1_000_000_000, Id: image.id,
+                            Labels: image.config.config?.labels,
+                            RepoDigests: dangling ? ["<none>@<none>"] : image.repoDigests,
+                            RepoTags: dangling ? ["<none>:<none>"] : image.repoTags,
+                            Size: image.size, VirtualSize: image.size)
     }
 
     public func inspectImage(_ name: String) async throws -> ImageInspect {

@@ -219,6 +219,11 @@ final class ImageServiceTests: XCTestCase {
         if busyboxImage.layers[0].digest == platformImage.layers[0].digest {
             XCTAssertEqual(platformMessages.filter { $0.id == shared }.map(\.status), ["Already exists"])
         }
+        let usage = try store.service.diskUsage()
+        XCTAssertEqual(usage.images.count, 2)
+        let sharedSizes = usage.images.map(\.sharedSize)
+        XCTAssertTrue(sharedSizes.allSatisfy { $0 > 0 && $0 == sharedSizes[0] }, "the busybox layer is shared: \(sharedSizes)")
+        XCTAssertLessThan(usage.layersSize, usage.images.reduce(0) { $0 + $1.image.size }, "shared layers counted once")
         let removed = try await store.service.remove("\(registry)/\(busyboxFixture.repository):latest", force: false, noprune: false)
         XCTAssertEqual(removed.prefix(2), [.untagged("\(registry)/\(busyboxFixture.repository):latest"),
                                            .untagged("\(registry)/\(busyboxFixture.repository)@\(try XCTUnwrap(busyboxFixture.tag("latest")).digest)")])
@@ -271,6 +276,33 @@ final class ImageServiceTests: XCTestCase {
         try store.snapshotter.remove(containerID)
         try await store.service.collectGarbage()
         XCTAssertEqual(store.snapshotDirectories, [])
+    }
+
+    /// Two pulls of images sharing layers, at the same time into one store: each layer is
+    /// downloaded once, committed once, and both trees are whole.
+    func testConcurrentPullsOfSharedLayersAreSafe() async throws {
+        let fixture = try XCTUnwrap(catalog.fixture("multilayer"))
+        let image = try XCTUnwrap(fixture.tag("latest")).images[0]
+        let platformFixture = try XCTUnwrap(catalog.fixture("multiplatform"))
+        let platformImage = try XCTUnwrap(platformFixture.tag("latest")?.images.first { $0.platform.architecture == "amd64" })
+        let busyboxImage = try XCTUnwrap(catalog.fixture("busybox")?.tag("latest")).images[0]
+        for _ in 0..<3 {
+            let store = try makeStore()
+            let service = store.service, host = registry
+            async let a = service.pull("\(host)/\(fixture.repository):latest")
+            async let b = service.pull("\(host)/\(fixture.repository):latest")
+            async let c = service.pull("\(host)/\(platformFixture.repository):latest")
+            async let d = service.pull("\(host)/swdock-fixtures/busybox:latest")
+            let outcomes = try await [a, b, c, d]
+            try assertTree(store, outcomes[0], image)
+            try assertTree(store, outcomes[1], image)
+            try assertTree(store, outcomes[2], platformImage)
+            try assertTree(store, outcomes[3], busyboxImage)
+            let snapshots = try store.snapshotter.list()
+            XCTAssertEqual(snapshots.filter { $0.kind != .committed }.map(\.name), [], "no unpack snapshot left")
+            XCTAssertEqual(snapshots.count, 4 + 2, "multilayer's 4 layers, busybox's shared one and the platform layer")
+            XCTAssertTrue(try store.content.check().isClean)
+        }
     }
 
     func testGarbageCollectionRemovesLeftoversOfAnInterruptedPull() async throws {
