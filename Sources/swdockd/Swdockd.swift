@@ -96,9 +96,14 @@ struct Swdockd: AsyncParsableCommand {
                                       registry: registry, layout: layout)
             // Finishes what a crash interrupted: removals whose blobs and snapshots were not yet
             // deleted, half-unpacked layers of an interrupted pull.
-            let collected = try await images.collectGarbage()
-            if !collected.snapshots.isEmpty || !collected.blobs.isEmpty {
-                logger.info("startup image GC removed \(collected.snapshots.count) snapshot(s), \(collected.blobs.count) blob(s)")
+            do {
+                let collected = try await images.collectGarbage()
+                if !collected.snapshots.isEmpty || !collected.blobs.isEmpty {
+                    logger.info("startup image GC removed \(collected.snapshots.count) snapshot(s), \(collected.blobs.count) blob(s)")
+                }
+            } catch {
+                // Serving matters more than reclaiming space; the next removal sweeps again.
+                logger.error("startup image GC: \(error)")
             }
             let store = StoreBackend(database: database)
             let router = SystemRoutes.router(system: store, images: ImageServiceBackend(service: images), containers: store,
