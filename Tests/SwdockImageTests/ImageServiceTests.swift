@@ -154,6 +154,20 @@ final class ImageServiceTests: XCTestCase {
                                               "Status: Image is up to date for \(registry)/\(fixture.repository):latest"])
     }
 
+    /// A tag that points elsewhere locally is moved by a pull of it (and the old image keeps
+    /// its other references).
+    func testPullRepointsAMovedTag() async throws {
+        let store = try makeStore()
+        let (busybox, _) = try await pull(store, "swdock-fixtures/busybox", "latest")
+        let moved = "\(registry)/swdock-fixtures/multilayer"
+        try store.service.tag(busybox.imageID, repository: moved, tag: "latest")
+        XCTAssertEqual(try store.service.resolveImage(moved).id, busybox.imageID)
+        let (multilayer, messages) = try await pull(store, "swdock-fixtures/multilayer", "latest")
+        XCTAssertEqual(messages.last?.status, "Status: Downloaded newer image for \(moved):latest")
+        XCTAssertEqual(try store.service.resolveImage(moved).id, multilayer.imageID)
+        XCTAssertEqual(try store.service.resolveImage(busybox.imageID).repoTags, ["\(registry)/swdock-fixtures/busybox:latest"])
+    }
+
     func testBasicAndTokenAuthAndWrongCredentialsStoreNothing() async throws {
         let fixture = try XCTUnwrap(catalog.fixture("busybox"))
         let image = try XCTUnwrap(fixture.tag("latest")).images[0]
