@@ -177,6 +177,11 @@ let package = Package(
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio")],
                     swiftSettings: swiftSettings),
+        /// The image service against the fixture registries: pull, unpack, references, removal, GC; routes through swdockd.
+        .testTarget(name: "SwdockImageTests",
+                    dependencies: ["SwdockEngine", "SwdockSnapshot", "SwdockContent", "SwdockMetadata", "SwdockRegistry",
+                                   "SwdockOCI", "SwdockOS", "SwdockTestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "SwdockClientTests", dependencies: ["SwdockClient", "SwdockAPI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         /// The CLI: flags → request bodies, output formatting, templates; end to end against a daemon.

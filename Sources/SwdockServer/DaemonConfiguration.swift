@@ -180,8 +180,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
             throw fail("invalid log-level \"\(logLevel)\" (debug, info, warn, error or fatal)")
         }
         guard logDriver == "json-file" else { throw fail("not supported: log-driver \"\(logDriver)\" (swdock writes json-file logs)") }
-        guard storageDriver == "overlay2" else {
-            throw fail("not supported: storage-driver \"\(storageDriver)\" (swdock uses overlay2 snapshots)")
+        guard ["overlay2", "vfs"].contains(storageDriver) else {
+            throw fail("not supported: storage-driver \"\(storageDriver)\" (overlay2 snapshots, or vfs: copied trees)")
         }
         guard runtimes[defaultRuntime] != nil else {
             throw fail("default-runtime \"\(defaultRuntime)\" is not one of the configured runtimes (\(runtimes.keys.sorted().joined(separator: ", ")))")

@@ -1,11 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Logging
-import SwdockEngine
 import SwdockMetadata
 import SwdockOS
 import SwdockServer
-import SwdockSnapshot
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,25 +81,11 @@ struct Swdockd: AsyncParsableCommand {
             let identity = DaemonIdentity(engineID: try EngineID.load(dataRoot: config.dataRoot), configuration: config,
                                           activatedSockets: activated, socketPaths: try config.socketPaths(),
                                           notifySocket: SystemdNotify.socketAddress)
-            // ── container side (issue 6). Images: StoreImageResolver until the image side's ImageService replaces it.
             // A shim or client that went away must be a write error, never a SIGPIPE that kills the daemon.
             signal(SIGPIPE, SIG_IGN)
-            let layout = EngineLayout(dataRoot: config.dataRoot, execRoot: config.execRoot)
-            let snapshotter = try OverlaySnapshotter(root: layout.snapshotsRoot(driver: "overlayfs"))
-            let executables = ContainerServiceOptions.executableDirectory()
-            var configuredRuntimes: [String: RuntimeCommand] = [:]
-            for (name, runtime) in config.runtimes where runtime.path.hasPrefix("/") {
-                configuredRuntimes[name] = RuntimeCommand(path: runtime.path, arguments: runtime.runtimeArgs ?? [])
-            }
-            let containers = try ContainerService(
-                database: database, snapshotter: snapshotter, images: StoreImageResolver(database: database, layout: layout),
-                options: ContainerServiceOptions(layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
-                                                 defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
-                                                 logDriver: config.logDriver, logOptions: config.logOpts),
-                host: try HostFacts.current())
-            let store = StoreBackend(database: database)
-            let router = SystemRoutes.router(system: store, images: store, containers: containers, identity: identity)
-            // ── end container side
+            let engine = try await DaemonEngine.start(configuration: config, database: database, logger: logger)
+            let router = SystemRoutes.router(system: StoreBackend(database: database), images: engine.imageBackend,
+                                             containers: engine.containers, identity: identity)
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }
             let server = try await APIServer.start(socketPaths: try config.socketPaths(), activatedSockets: activated,

@@ -1,0 +1,57 @@
+import Logging
+import SwdockContent
+import SwdockEngine
+import SwdockMetadata
+import SwdockRegistry
+import SwdockServer
+import SwdockSnapshot
+
+/// The engine as the daemon assembles it: the ONE content store and snapshotter shared by the
+/// image and container sides, the image service (after its startup GC), and the container service
+/// (which reconnects to the shims of running containers as it starts).
+struct DaemonEngine {
+    let layout: EngineLayout
+    let content: ContentStore
+    let snapshotter: any Snapshotter
+    let images: ImageService
+    let containers: ContainerService
+
+    var imageBackend: ImageServiceBackend { ImageServiceBackend(service: images) }
+
+    static func start(configuration config: DaemonConfiguration, database: Database, logger: Logger) async throws -> DaemonEngine {
+        let layout = EngineLayout(dataRoot: config.dataRoot, execRoot: config.execRoot)
+        let content = try ContentStore(root: config.dataRoot)
+        let snapshotter: any Snapshotter = config.storageDriver == "vfs"
+            ? try CopyingSnapshotter(root: layout.snapshotsRoot(driver: "vfs"))
+            : try OverlaySnapshotter(root: layout.snapshotsRoot(driver: "overlayfs"))
+        let registry = RegistryConfiguration(insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors,
+                                             certsDirectory: "/etc/swdock/certs.d",
+                                             maxConcurrentDownloads: config.maxConcurrentDownloads)
+        let images = ImageService(database: database, content: content, snapshotter: snapshotter,
+                                  registry: registry, layout: layout)
+        // Finishes what a crash interrupted: removals whose blobs and snapshots were not yet
+        // deleted, half-unpacked layers of an interrupted pull. Container snapshots are kept.
+        do {
+            let collected = try await images.collectGarbage()
+            if !collected.snapshots.isEmpty || !collected.blobs.isEmpty {
+                logger.info("startup image GC removed \(collected.snapshots.count) snapshot(s), \(collected.blobs.count) blob(s)")
+            }
+        } catch {
+            // Serving matters more than reclaiming space; the next removal sweeps again.
+            logger.error("startup image GC: \(error)")
+        }
+
+        var configuredRuntimes: [String: RuntimeCommand] = [:]
+        for (name, runtime) in config.runtimes where runtime.path.hasPrefix("/") {
+            configuredRuntimes[name] = RuntimeCommand(path: runtime.path, arguments: runtime.runtimeArgs ?? [])
+        }
+        let executables = ContainerServiceOptions.executableDirectory()
+        let options = ContainerServiceOptions(
+            layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
+            defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
+            logDriver: config.logDriver, logOptions: config.logOpts)
+        let containers = try ContainerService(database: database, snapshotter: snapshotter, images: images,
+                                              options: options, host: try HostFacts.current())
+        return DaemonEngine(layout: layout, content: content, snapshotter: snapshotter, images: images, containers: containers)
+    }
+}
