@@ -167,7 +167,7 @@ let package = Package(
         /// overlay snapshots, and the API server driven by the docker CLI and docker-py.
         .testTarget(name: "SwdockContainerTests",
                     dependencies: ["SwdockEngine", "SwdockServer", "SwdockAPI", "SwdockSnapshot", "SwdockArchive",
-                                   "SwdockMetadata", "SwdockOCI", "SwdockOS", "SwdockShimCore", "SwdockTestSupport",
+                                   "SwdockMetadata", "SwdockOCI", "SwdockOS", "SwdockShimCore", "SwdockTestSupport", "SwdockContent", "SwdockRegistry",
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockMetadataTests", dependencies: ["SwdockMetadata", "SwdockTestSupport"],
