@@ -201,16 +201,3 @@ public struct ContainerPruneReport: Codable, Sendable, Equatable {
         try container.encode(SpaceReclaimed, forKey: .SpaceReclaimed)
     }
 }
-
-/// `GET /system/df` (`types.DiskUsage`). The container side fills `Containers`; the image side
-/// fills `LayersSize` and `Images` (entries in `ImageSummary` shape with `Containers` and
-/// `SharedSize`); volumes and build cache are empty in swdock.
-public struct SystemDiskUsage: Codable, Sendable, Equatable {
-    public var LayersSize: Int64 = 0
-    public var Images: [JSONValue] = []
-    public var Containers: [ContainerSummary] = []
-    public var Volumes: [JSONValue] = []
-    public var BuildCache: [JSONValue] = []
-    public var BuilderSize: Int64 = 0
-    public init() {}
-}

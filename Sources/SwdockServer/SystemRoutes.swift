@@ -32,6 +32,14 @@ public enum SystemRoutes {
         add(to: &router, backend: system, identity: identity)
         ImageRoutes.add(to: &router, backend: images)
         ContainerRoutes.add(to: &router, backend: containers)
+        router.add(.GET, "/system/df") { _ in
+            var usage = SystemDiskUsage()
+            let images = try await images.imageDiskUsage()
+            usage.LayersSize = images.layersSize
+            usage.Images = images.images
+            usage.Containers = try await containers.containerDiskUsage()
+            return try .json(usage)
+        }
         for (method, path) in DockerRoutes.all { router.declare(method, path) }
         return router
     }
