@@ -18,6 +18,9 @@ struct ContainerDocument: Codable, Sendable {
     /// The image's chain ID (its committed snapshot), nil for an image without layers.
     var ChainID: String?
     var RestartCount = 0
+    /// Docker's HasBeenManuallyStopped: the user stopped or killed it (no restart policy
+    /// applies; `unless-stopped` stays down at daemon start). nil: not stopped by the user.
+    var ManuallyStopped: Bool?
     /// Mounts other than Docker's standard ones, for inspect's `Mounts`.
     var Mounts: [ContainerMountPoint]
     /// The json-file log, nil with log driver `none`.

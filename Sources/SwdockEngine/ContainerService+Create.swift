@@ -84,6 +84,7 @@ extension ContainerService {
             let record = ContainerRecord(id: id, name: name, image: image.id, createdNanoseconds: Self.nowNanoseconds(),
                                          state: try Self.encode(ContainerState.created), config: try Self.encode(document))
             try insert(record)
+            emit("create", id: id, name: name, image: config.image, labels: merged.labels)
             return ContainerCreated(id: id, warnings: plan.warnings)
         } catch {
             undo()

@@ -222,6 +222,7 @@ extension ContainerService {
                     throw EngineError(.system, "rename container \(container.id)", cause: DescribedError(error))
                 }
             }
+            self.emit("rename", id: container.id, extra: ["oldName": container.record.name])
         }
     }
 

@@ -93,14 +93,16 @@ struct Swdockd: AsyncParsableCommand {
             for (name, runtime) in config.runtimes where runtime.path.hasPrefix("/") {
                 configuredRuntimes[name] = RuntimeCommand(path: runtime.path, arguments: runtime.runtimeArgs ?? [])
             }
+            let events = EventBus()
             let containers = try ContainerService(
                 database: database, snapshotter: snapshotter, images: StoreImageResolver(database: database, layout: layout),
                 options: ContainerServiceOptions(layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
                                                  defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
                                                  logDriver: config.logDriver, logOptions: config.logOpts),
-                host: try HostFacts.current())
+                host: try HostFacts.current(), events: events)
             let store = StoreBackend(database: database)
-            let router = SystemRoutes.router(system: store, images: store, containers: containers, identity: identity)
+            let router = SystemRoutes.router(system: store, images: store, containers: containers, events: events,
+                                            identity: identity)
             // ── end container side
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }
@@ -114,6 +116,10 @@ struct Swdockd: AsyncParsableCommand {
             logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
             Self.notify("STOPPING=1\nSTATUS=shutting down", logger: logger)
             await server.stop()
+            if !config.liveRestore {
+                logger.info("live-restore is off: stopping the running containers")
+                await containers.stopAllForDaemonShutdown()
+            }
             withExtendedLifetime(lock) {}
             logger.info("swdockd stopped")
         } catch {

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import SwdockEngine
+import SwdockOS
+import SwdockTestSupport
+import XCTest
+
+/// The event bus (filters, since/until, bounded history) and the real docker CLI's `events`.
+final class EventTests: XCTestCase {
+    func testBusFiltersSinceUntilAndBoundedHistory() async throws {
+        let bus = EventBus(historyLimit: 3)
+        bus.publish(type: "container", action: "create", actorID: "c1", attributes: ["name": "one", "image": "busybox", "tier": "web"])
+        bus.publish(type: "image", action: "pull", actorID: "busybox:latest", attributes: ["name": "busybox:latest"])
+        bus.publish(type: "container", action: "exec_create: echo hi", actorID: "c1", attributes: ["name": "one"])
+        bus.publish(type: "container", action: "die", actorID: "c2", attributes: ["name": "two", "exitCode": "3"])
+        let all = bus.history(sinceNanoseconds: nil, untilNanoseconds: nil, filter: try EventFilter())
+        XCTAssertEqual(all.map(\.action), ["pull", "exec_create: echo hi", "die"], "only the last 3 are kept")
+        XCTAssertTrue(zip(all, all.dropFirst()).allSatisfy { $0.timeNano < $1.timeNano })
+        XCTAssertEqual(bus.history(sinceNanoseconds: nil, untilNanoseconds: nil, filter: try EventFilter(["event": ["exec_create"]])).count, 1)
+        XCTAssertEqual(bus.history(sinceNanoseconds: nil, untilNanoseconds: nil, filter: try EventFilter(["container": ["two"]])).map(\.actorID), ["c2"])
+        XCTAssertEqual(bus.history(sinceNanoseconds: nil, untilNanoseconds: nil, filter: try EventFilter(["type": ["image"]])).count, 1)
+        XCTAssertEqual(bus.history(sinceNanoseconds: all[1].timeNano, untilNanoseconds: all[1].timeNano, filter: try EventFilter()).count, 1)
+        XCTAssertThrowsError(try EventFilter(["colour": ["red"]]))
+
+        // A live subscription with until in the past ends after the history.
+        var replay: [String] = []
+        for await event in bus.subscribe(sinceNanoseconds: 1, untilNanoseconds: all[2].timeNano, filter: try EventFilter()) {
+            replay.append(event.action)
+        }
+        XCTAssertEqual(replay, ["pull", "exec_create: echo hi", "die"])
+        // A live subscription sees later events, filtered by label.
+        let live = bus.subscribe(sinceNanoseconds: nil, untilNanoseconds: nil, filter: try EventFilter(["label": ["tier=web"]]))
+        bus.publish(type: "container", action: "start", actorID: "c3", attributes: ["tier": "db"])
+        bus.publish(type: "container", action: "start", actorID: "c4", attributes: ["tier": "web"])
+        var iterator = live.makeAsyncIterator()
+        let first = await iterator.next()
+        XCTAssertEqual(first?.actorID, "c4")
+    }
+
+    func testDockerEventsShowsCreateStartDieDestroyInOrder() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/local/bin/docker") else {
+            try TestEnvironment.missing("/usr/local/bin/docker (docker CLI 28)")
+            return
+        }
+        let rig = try ContainerRig(test: self)
+        try await rig.startServer()
+        let since = Int(Date().timeIntervalSince1970) - 1
+        let run = try rig.docker(["run", "--rm", "--name", "ev1", "--label", "suite=events", "busybox", "sh", "-c", "exit 4"])
+        XCTAssertEqual(run.status, 4, run.stderr)
+        let until = Int(Date().timeIntervalSince1970) + 1
+        let events = try rig.docker(["events", "--since", String(since), "--until", String(until),
+                                     "--filter", "label=suite=events",
+                                     "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}"])
+        XCTAssertEqual(events.status, 0, events.stderr)
+        XCTAssertEqual(events.stdout, """
+            container create ev1 <no value>
+            container attach ev1 <no value>
+            container start ev1 <no value>
+            container die ev1 4
+            container destroy ev1 <no value>
+
+            """)
+        // The JSON shape, legacy fields included.
+        let json = try rig.docker(["events", "--since", String(since), "--until", String(until), "--filter", "event=die",
+                                   "--format", "{{json .}}"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(object?["status"] as? String, "die")
+        XCTAssertEqual(object?["from"] as? String, "busybox")
+        XCTAssertEqual(object?["scope"] as? String, "local")
+        XCTAssertEqual((object?["Actor"] as? [String: Any]).flatMap { $0["Attributes"] as? [String: String] }?["suite"], "events")
+        XCTAssertNotNil(object?["timeNano"] as? Int)
+    }
+}
