@@ -17,6 +17,8 @@ final class DaemonKillTests: XCTestCase {
             return
         }
         let rig = try ContainerRig(test: self)
+        // Only the daemons under test watch the containers (the rig's service would resync them).
+        rig.service.shutdown()
         // The image as a pull would leave it for the daemon's (interim) store resolver: the
         // record, its tag, its config blob; the rig already committed the layer snapshots.
         let image = rig.images.image
