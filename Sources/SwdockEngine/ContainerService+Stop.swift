@@ -102,7 +102,11 @@ extension ContainerService {
     /// its run directory; `removed` waiters fire. Anonymous volumes do not exist yet, so `v`
     /// has nothing to remove.
     public func remove(_ ref: String, force: Bool, volumes: Bool) async throws {
-        try await offload { try self.removeBlocking(ref, force: force) }
+        try await offload {
+            let before = try self.resolve(ref)
+            try self.removeBlocking(ref, force: force)
+            if volumes { self.removeAnonymousVolumes(before.document) }
+        }
     }
 
     func removeBlocking(_ ref: String, force: Bool) throws {
@@ -141,7 +145,11 @@ extension ContainerService {
         do {
             try removeEverything(id)
             reconciler.forget(id)
-            if let before { emit("destroy", before) }
+            if let before {
+                emit("destroy", before)
+                // --rm takes the anonymous volumes along, as Docker.
+                if before.document.HostConfig.autoRemove { removeAnonymousVolumes(before.document) }
+            }
         } catch {
             if let container = try? reload(id) { try? saveState(id, container.state.with(status: .dead)) }
             throw error

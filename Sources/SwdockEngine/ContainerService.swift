@@ -34,6 +34,8 @@ public final class ContainerService: @unchecked Sendable {
     /// Where the container side publishes its events (create, start, die, …); shared with the
     /// image side through swdockd.
     public let events: EventBus
+    /// The local volumes containers mount (`-v NAME:/path`, anonymous volumes).
+    public let volumes: VolumeService
     /// The reconcile loop's driver (restart policies, resync).
     let reconciler = Reconciler()
     var layout: EngineLayout { options.layout }
@@ -54,6 +56,7 @@ public final class ContainerService: @unchecked Sendable {
     public init(database: Database, snapshotter: any Snapshotter, images: any ImageResolver,
                 options: ContainerServiceOptions, host: HostFacts, events: EventBus = EventBus()) throws {
         self.events = events
+        self.volumes = try VolumeService(database: database, layout: options.layout, events: events)
         self.database = database
         self.snapshotter = snapshotter
         self.images = images

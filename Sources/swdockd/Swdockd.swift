@@ -102,6 +102,7 @@ struct Swdockd: AsyncParsableCommand {
                 host: try HostFacts.current(), events: events)
             let store = StoreBackend(database: database)
             let router = SystemRoutes.router(system: store, images: store, containers: containers, events: events,
+                                            volumes: containers.volumes,
                                             identity: identity)
             // ── end container side
             var serverConfiguration = ServerConfiguration()

@@ -102,7 +102,7 @@ final class ContainerRig: @unchecked Sendable {
         let config = DaemonConfiguration()
         let identity = DaemonIdentity(engineID: "TEST:ENGINE", configuration: config)
         let router = SystemRoutes.router(system: CountsBackend(service: service), images: NoImages(), containers: service,
-                                         events: service.events, identity: identity)
+                                         events: service.events, volumes: service.volumes, identity: identity)
         server = try await APIServer.start(socketPaths: [socketPath], router: router, socketGroup: "nonexistent-group",
                                            logger: Logger(label: "test"))
     }
