@@ -124,6 +124,37 @@ final class RestartPolicyTests: XCTestCase {
         XCTAssertEqual(u1.state.Status, .exited, "unless-stopped stopped by the user stays down")
     }
 
+    func testRestartingIsVisibleAndDockerUpdateRestartWorks() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/local/bin/docker") else {
+            try TestEnvironment.missing("/usr/local/bin/docker (docker CLI 28)")
+            return
+        }
+        let rig = try ContainerRig(test: self)
+        try await rig.startServer()
+        let run = try rig.docker(["run", "-d", "--name", "flaky", "busybox", "sh", "-c", "exit 5"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let id = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await waitFor(rig, id) { $0.state.Status == .exited }
+        let update = try rig.docker(["update", "--restart", "always", "flaky"])
+        XCTAssertEqual(update.stdout, "flaky\n", update.stderr)
+        XCTAssertEqual(try rig.docker(["inspect", "-f", "{{.HostConfig.RestartPolicy.Name}}", "flaky"]).stdout, "always\n")
+        let resources = try rig.docker(["update", "--memory", "64m", "flaky"])
+        XCTAssertNotEqual(resources.status, 0)
+        XCTAssertTrue(resources.stderr.contains("not supported: updating Memory"), resources.stderr)
+        XCTAssertEqual(try rig.docker(["start", "flaky"]).status, 0)
+        // Between an exit and its restart the container is `restarting` (Docker's SetRestarting).
+        let restarting = try await waitFor(rig, id) { $0.state.Status == .restarting }
+        XCTAssertTrue(restarting.state.Restarting)
+        XCTAssertTrue(restarting.state.Running)
+        XCTAssertEqual(restarting.state.Pid, 0)
+        XCTAssertEqual(restarting.state.ExitCode, 5)
+        let ps = try rig.docker(["ps", "-a", "--format", "{{.Status}}"]).stdout
+        XCTAssertTrue(ps.hasPrefix("Restarting (5) ") || ps.hasPrefix("Up ") || ps.hasPrefix("Exited (5)"), ps)
+        XCTAssertEqual(try rig.docker(["stop", "flaky"]).status, 0)
+        let stopped = try await waitFor(rig, id) { $0.state.Status == .exited }
+        XCTAssertFalse(stopped.state.Restarting)
+    }
+
     func testUpdateChangesTheRestartPolicy() async throws {
         let rig = try ContainerRig(test: self)
         let created = try await rig.service.create(name: nil, config: config(["sh", "-c", "exit 2"]), hostConfig: host("no"))
