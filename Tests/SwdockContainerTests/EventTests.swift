@@ -73,3 +73,25 @@ final class EventTests: XCTestCase {
         XCTAssertNotNil(object?["timeNano"] as? Int)
     }
 }
+
+/// The oom event precedes die when the kernel's OOM killer ended the container.
+final class OOMEventTests: XCTestCase {
+    func testOOMKilledContainerHasAnOOMEventBeforeDie() async throws {
+        let rig = try ContainerRig(test: self)
+        var host = HostConfiguration()
+        host.memory = 16 * 1024 * 1024
+        host.memorySwap = 16 * 1024 * 1024
+        let created = try await rig.service.create(
+            name: "hog", config: ContainerConfiguration(cmd: ["sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\000' a); echo ${#x}"],
+                                                        image: "busybox"),
+            hostConfig: host)
+        let waiter = try rig.service.wait(created.id, condition: .nextExit)
+        _ = try await rig.service.start(created.id)
+        _ = await waiter.result()
+        let info = try await rig.service.inspect(created.id, size: false)
+        XCTAssertTrue(info.state.OOMKilled, "state \(info.state)")
+        let actions = rig.service.events.history(sinceNanoseconds: 0, untilNanoseconds: nil,
+                                                  filter: try EventFilter(["container": [created.id]])).map(\.action)
+        XCTAssertEqual(actions, ["create", "start", "oom", "die"])
+    }
+}
