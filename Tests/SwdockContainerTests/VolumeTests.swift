@@ -42,6 +42,8 @@ final class VolumeTests: XCTestCase {
         let id = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let mounts = try rig.docker(["inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Name}} {{.Source}} {{.Destination}} {{.Driver}} {{.RW}}{{end}}", "user"])
         XCTAssertEqual(mounts.stdout, "volume fresh \(rig.layout.dataRoot)/volumes/fresh/_data /data local true\n")
+        XCTAssertEqual(try rig.docker(["ps", "-q", "--no-trunc", "--filter", "volume=fresh"]).stdout, id + "\n")
+        XCTAssertEqual(try rig.docker(["ps", "-q", "--filter", "volume=v1"]).stdout, "")
         let inUse = try rig.docker(["volume", "rm", "fresh"])
         XCTAssertEqual(inUse.status, 1)
         XCTAssertEqual(inUse.stderr, "Error response from daemon: remove fresh: volume is in use - [\(id)]\n")
