@@ -130,9 +130,8 @@ extension ContainerService {
                     return live.withLock { $0.monitors[id] == nil }
                 }
                 guard unwatched else { continue }
-                if let session = try? ShimSession(socketPath: shimSocket(id)), let state = try? session.request("state"),
-                   state["status"] != "stopped" {
-                    monitor(id, session: session)
+                if let session = try? ShimSession(socketPath: shimSocket(id)), let state = try? session.request("state") {
+                    if state["status"] == "stopped" { handleExit(id, reported: state) } else { monitor(id, session: session) }
                 } else {
                     handleExit(id, reported: nil)
                 }

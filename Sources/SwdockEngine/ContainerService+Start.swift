@@ -144,10 +144,12 @@ extension ContainerService {
             var reported: ShimMessage?
             do { reported = try session.request("wait") } catch {}
             if session.isCancelled || isShutDown { return }
+            // Still registered while the exit is handled, so the reconcile loop's resync never
+            // takes this container for an unwatched one; a restart may already have replaced it.
+            handleExit(id, reported: reported)
             live.withLock { state in
                 if state.monitors[id] === session { state.monitors[id] = nil }
             }
-            handleExit(id, reported: reported)
         }
         thread.start()
     }
