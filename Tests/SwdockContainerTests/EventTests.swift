@@ -74,6 +74,32 @@ final class EventTests: XCTestCase {
     }
 }
 
+/// A live `docker events` (no --until) sees what happens after it started; its hang-up ends
+/// the subscription on the bus.
+final class LiveEventStreamTests: XCTestCase {
+    func testLiveDockerEventsSeesNewEventsAndItsHangupUnsubscribes() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/local/bin/docker") else {
+            try TestEnvironment.missing("/usr/local/bin/docker (docker CLI 28)")
+            return
+        }
+        let rig = try ContainerRig(test: self)
+        try await rig.startServer()
+        let events = try rig.dockerProcess(["events", "--filter", "type=volume", "--format", "{{.Action}} {{.Actor.ID}}"])
+        var deadline = Date().addingTimeInterval(20)
+        while rig.service.events.listenerCount == 0 && Date() < deadline { usleep(20_000) }
+        XCTAssertEqual(rig.service.events.listenerCount, 1)
+        XCTAssertEqual(try rig.docker(["volume", "create", "live1"]).status, 0)
+        deadline = Date().addingTimeInterval(20)
+        while ((try? String(contentsOfFile: events.output, encoding: .utf8)) ?? "").isEmpty && Date() < deadline { usleep(20_000) }
+        XCTAssertEqual(try String(contentsOfFile: events.output, encoding: .utf8), "create live1\n")
+        events.process.terminate()
+        events.process.waitUntilExit()
+        deadline = Date().addingTimeInterval(20)
+        while rig.service.events.listenerCount != 0 && Date() < deadline { usleep(20_000) }
+        XCTAssertEqual(rig.service.events.listenerCount, 0, "the client's hang-up ended its subscription")
+    }
+}
+
 /// The oom event precedes die when the kernel's OOM killer ended the container.
 final class OOMEventTests: XCTestCase {
     func testOOMKilledContainerHasAnOOMEventBeforeDie() async throws {
