@@ -129,7 +129,8 @@ extension ContainerService {
         let context = ContainerSpecContext(id: id, image: image.config.config, rootfs: rootfs(id),
                                            rootfsFiles: RootfsFiles(rootfs: rootfs(id)),
                                            containerDirectory: layout.containerDirectory(id))
-        let plan = try builder.build(config: config, hostConfig: container.document.HostConfig, context: context)
+        var plan = try builder.build(config: config, hostConfig: try volumeHostConfigForRebuild(container.document), context: context)
+        addRecordedVolumes(&plan, container.document)
         try writeBundle(id, spec: plan.spec)
     }
 

@@ -141,3 +141,46 @@ extension ContainerService {
         }
     }
 }
+
+extension ContainerService {
+    /// For a spec rebuilt from the document (start after the exec root was cleared, update):
+    /// the volume binds and mounts become binds of the volumes the container already has.
+    func volumeHostConfigForRebuild(_ document: ContainerDocument) throws(EngineError) -> HostConfiguration {
+        var hostConfig = document.HostConfig
+        func volumeDirectory(_ destination: String) throws(EngineError) -> String {
+            guard let name = document.Mounts.first(where: { $0.Type == "volume" && $0.Destination == destination })?.Name else {
+                throw EngineError(.system, "the container's volume at \(destination) is not recorded")
+            }
+            return volumes.mountpoint(name)
+        }
+        var binds: [String] = []
+        for raw in hostConfig.binds {
+            let spec = try BindSpec.parse(raw)
+            guard spec.kind != .bind else { binds.append(raw); continue }
+            binds.append(try volumeDirectory(spec.destination) + ":" + spec.destination + (spec.readOnly ? ":ro" : ""))
+        }
+        hostConfig.binds = binds
+        for index in hostConfig.mounts.indices where hostConfig.mounts[index].type == "volume" {
+            let request = hostConfig.mounts[index]
+            hostConfig.mounts[index] = .init(type: "bind", source: try volumeDirectory(PathText.clean(request.target)),
+                                             target: request.target, readOnly: request.readOnly)
+        }
+        return hostConfig
+    }
+
+    /// The rebuilt spec gets the container's other volumes (image `Volumes`) back as binds.
+    func addRecordedVolumes(_ plan: inout ContainerSpecPlan, _ document: ContainerDocument) {
+        let covered = Set((plan.spec.mounts ?? []).map(\.destination))
+        let missing = document.Mounts.filter { $0.Type == "volume" && !covered.contains($0.Destination) }
+        guard !missing.isEmpty else { return }
+        let added = missing.map { point in
+            RuntimeSpec.Mount(destination: point.Destination, type: "bind", source: point.Source,
+                              options: ["rbind", "rprivate"] + (point.RW ? [] : ["ro"]))
+        }
+        let all = (plan.spec.mounts ?? []) + added
+        plan.spec.mounts = all.enumerated().sorted { lhs, rhs in
+            let a = lhs.element.destination.split(separator: "/").count, b = rhs.element.destination.split(separator: "/").count
+            return a != b ? a < b : lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+}

@@ -93,4 +93,28 @@ final class VolumeTests: XCTestCase {
         XCTAssertEqual(prune.status, 0, prune.stderr)
         XCTAssertEqual(lines(try rig.docker(["volume", "ls", "-q"]).stdout), ["named"])
     }
+
+    func testStartRebuildsTheSpecWithTheContainersVolumes() async throws {
+        let rig = try ContainerRig(test: self)
+        let (volume, _) = try rig.service.volumes.create(name: "rb")
+        try "hello\n".write(toFile: volume.mountpoint + "/x", atomically: false, encoding: .utf8)
+        var host = HostConfiguration()
+        host.binds = ["rb:/data"]
+        let config = ContainerConfiguration(attachStdout: true, attachStderr: true,
+                                            cmd: ["sh", "-c", "cat /data/x; touch /anon/ok"], image: "busybox", volumes: ["/anon"])
+        let created = try await rig.service.create(name: nil, config: config, hostConfig: host)
+        // As after a reboot: the exec root (with config.json) is gone; start rebuilds the spec.
+        try FileManager.default.removeItem(atPath: rig.layout.containerRunDirectory(created.id))
+        let output = try await rig.service.attach(created.id, stdout: true, stderr: true, logs: false, stream: true)
+        let waiter = try rig.service.wait(created.id, condition: .nextExit)
+        _ = try await rig.service.start(created.id)
+        let (out, err) = await collect(output)
+        XCTAssertEqual(out, "hello\n", err)
+        let result = await waiter.result()
+        XCTAssertEqual(result?.statusCode, 0)
+        let info = try await rig.service.inspect(created.id, size: false)
+        let anonymous = try XCTUnwrap(info.mounts.first { $0.Destination == "/anon" })
+        XCTAssertEqual(anonymous.Type, "volume")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: anonymous.Source + "/ok"))
+    }
 }
