@@ -214,21 +214,10 @@ extension ContainerService {
         _ = waiter.wait(seconds: 30)
     }
 
-    /// `POST /containers/{id}/update` for the restart policy (validated as at create).
-    /// Resource updates are not implemented: they throw "not supported: …".
+    /// `POST /containers/{id}/update` of the restart policy only (see `update`).
     public func updateRestartPolicy(_ ref: String, _ policy: HostConfiguration.RestartPolicy) async throws {
-        try await offload {
-            let id = try self.resolve(ref).id
-            try self.withContainerLock(id) { () throws -> Void in
-                guard let container = try self.reload(id) else { throw EngineError(.notFound, "No such container: \(ref)") }
-                var hostConfig = container.document.HostConfig
-                hostConfig.restartPolicy = policy
-                try ContainerSpecBuilder.checkRestartPolicy(hostConfig)
-                var document = container.document
-                document.HostConfig = hostConfig
-                try self.saveDocument(id, state: container.state, document: document)
-            }
-            self.emit("update", id: id)
-        }
+        var change = ContainerUpdate()
+        change.restartPolicy = policy
+        try await update(ref, change)
     }
 }

@@ -5,22 +5,33 @@ import SwdockEngine
 public enum ContainerUpdateRoutes {
     public static func add(to router: inout Router, backend: any ContainerUpdateBackend) {
         router.add(.POST, "/containers/{name*}/update") { request in
-            let policy = try ContainerUpdateRestartPolicy.parseUpdate(request.body)
-            return try .json(try await backend.updateContainer(request.parameter("name"), restartPolicy: policy))
+            let update = try ContainerUpdateRequest.parse(request.body)
+            return try .json(try await backend.updateContainer(request.parameter("name"), request: update))
         }
     }
 }
 
 extension ContainerService: ContainerUpdateBackend {
-    public func updateContainer(_ id: String, restartPolicy: ContainerUpdateRestartPolicy?) async throws -> ContainerUpdateResponse {
-        do {
-            if let restartPolicy {
-                try await updateRestartPolicy(id, HostConfiguration.RestartPolicy(name: restartPolicy.Name,
-                                                                                  maximumRetryCount: restartPolicy.MaximumRetryCount ?? 0))
-            } else {
-                _ = try await inspect(id, size: false)
-            }
-        } catch let error as EngineError { throw error.apiError }
+    public func updateContainer(_ id: String, request: ContainerUpdateRequest) async throws -> ContainerUpdateResponse {
+        var change = ContainerUpdate()
+        change.restartPolicy = request.restartPolicy.map {
+            HostConfiguration.RestartPolicy(name: $0.Name, maximumRetryCount: $0.MaximumRetryCount ?? 0)
+        }
+        change.memory = request.memory
+        change.memoryReservation = request.memoryReservation
+        change.memorySwap = request.memorySwap
+        change.nanoCpus = request.nanoCpus
+        change.cpuShares = request.cpuShares
+        change.cpuPeriod = request.cpuPeriod
+        change.cpuQuota = request.cpuQuota
+        change.cpusetCpus = request.cpusetCpus
+        change.cpusetMems = request.cpusetMems
+        change.pidsLimit = request.pidsLimit
+        if let weight = request.blkioWeight {
+            guard (10...1000).contains(weight) else { throw APIError.badRequest("invalid BlkioWeight \(weight): the range is 10-1000") }
+            change.blkioWeight = UInt16(weight)
+        }
+        do { try await update(id, change) } catch let error as EngineError { throw error.apiError }
         return ContainerUpdateResponse()
     }
 }

@@ -138,9 +138,6 @@ final class RestartPolicyTests: XCTestCase {
         let update = try rig.docker(["update", "--restart", "always", "flaky"])
         XCTAssertEqual(update.stdout, "flaky\n", update.stderr)
         XCTAssertEqual(try rig.docker(["inspect", "-f", "{{.HostConfig.RestartPolicy.Name}}", "flaky"]).stdout, "always\n")
-        let resources = try rig.docker(["update", "--memory", "64m", "flaky"])
-        XCTAssertNotEqual(resources.status, 0)
-        XCTAssertTrue(resources.stderr.contains("not supported: updating Memory"), resources.stderr)
         XCTAssertEqual(try rig.docker(["start", "flaky"]).status, 0)
         // Between an exit and its restart the container is `restarting` (Docker's SetRestarting).
         let restarting = try await waitFor(rig, id) { $0.state.Status == .restarting }
@@ -153,6 +150,49 @@ final class RestartPolicyTests: XCTestCase {
         XCTAssertEqual(try rig.docker(["stop", "flaky"]).status, 0)
         let stopped = try await waitFor(rig, id) { $0.state.Status == .exited }
         XCTAssertFalse(stopped.state.Restarting)
+    }
+
+    /// The limit of `hierarchy`'s `file` for the container process `pid` (cgroup v1).
+    func cgroupValue(_ pid: Int32, _ hierarchy: String, _ file: String) throws -> String {
+        let cgroups = try String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)
+        let line = try XCTUnwrap(cgroups.split(separator: "\n").first { $0.split(separator: ":")[1].split(separator: ",").contains(Substring(hierarchy)) })
+        let path = line.split(separator: ":", maxSplits: 2)[2]
+        return try String(contentsOfFile: "/sys/fs/cgroup/\(hierarchy)\(path)/\(file)", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func testDockerUpdateChangesResourcesOfARunningContainerAndTheyLastAcrossARestart() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/local/bin/docker") else {
+            try TestEnvironment.missing("/usr/local/bin/docker (docker CLI 28)")
+            return
+        }
+        let rig = try ContainerRig(test: self)
+        try await rig.startServer()
+        let run = try rig.docker(["run", "-d", "--name", "lim", "-m", "32m", "busybox", "sleep", "300"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        var pid = try await rig.service.inspect("lim", size: false).state.Pid
+        XCTAssertEqual(try cgroupValue(pid, "memory", "memory.limit_in_bytes"), String(32 << 20))
+        let update = try rig.docker(["update", "--memory", "64m", "--memory-swap", "128m", "--cpu-shares", "512",
+                                     "--pids-limit", "50", "lim"])
+        XCTAssertEqual(update.stdout, "lim\n", update.stderr)
+        XCTAssertEqual(try cgroupValue(pid, "memory", "memory.limit_in_bytes"), String(64 << 20))
+        XCTAssertEqual(try cgroupValue(pid, "memory", "memory.memsw.limit_in_bytes"), String(128 << 20))
+        XCTAssertEqual(try cgroupValue(pid, "cpu", "cpu.shares"), "512")
+        XCTAssertEqual(try cgroupValue(pid, "pids", "pids.max"), "50")
+        XCTAssertEqual(try rig.docker(["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.CpuShares}} {{.HostConfig.PidsLimit}}", "lim"]).stdout,
+                       "\(64 << 20) 512 50\n")
+        let tooSmall = try rig.docker(["update", "--memory", "256m", "lim"])
+        XCTAssertEqual(tooSmall.status, 1)
+        XCTAssertTrue(tooSmall.stderr.contains("Memory limit should be smaller than already set memoryswap limit"), tooSmall.stderr)
+        let unsupported = try rig.docker(["update", "--cpu-rt-runtime", "1000", "lim"])
+        XCTAssertNotEqual(unsupported.status, 0)
+        XCTAssertTrue(unsupported.stderr.contains("not supported: updating CpuRealtimeRuntime"), unsupported.stderr)
+        // The new limits are the container's: a restart keeps them.
+        XCTAssertEqual(try rig.docker(["restart", "-t", "0", "lim"]).status, 0)
+        pid = try await rig.service.inspect("lim", size: false).state.Pid
+        XCTAssertEqual(try cgroupValue(pid, "memory", "memory.limit_in_bytes"), String(64 << 20))
+        XCTAssertEqual(try cgroupValue(pid, "pids", "pids.max"), "50")
+        XCTAssertEqual(try rig.docker(["rm", "-f", "lim"]).status, 0)
     }
 
     func testUpdateChangesTheRestartPolicy() async throws {
