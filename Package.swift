@@ -94,7 +94,7 @@ let package = Package(
 
         // ── commands ─────────────────────────────────────────────────────────
         .target(name: "SwdockCommands",
-                dependencies: ["SwdockClient", "SwdockAPI", "SwdockOCI",
+                dependencies: ["SwdockClient", "SwdockAPI", "SwdockOCI", "SwdockOS",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
 

@@ -30,8 +30,12 @@ public struct EndpointSettings: Codable, Sendable, Equatable {
 /// One entry of `Mounts` (`types.MountPoint`).
 public struct ContainerMount: Codable, Sendable, Equatable {
     public var `Type` = ""
+    /// Volumes only.
+    public var Name: String?
     public var Source = ""
     public var Destination = ""
+    /// Volumes only.
+    public var Driver: String?
     public var Mode = ""
     public var RW = true
     public var Propagation = ""

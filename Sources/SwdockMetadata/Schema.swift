@@ -42,5 +42,16 @@ public enum Schema {
             ) STRICT;
             CREATE INDEX image_digests_by_image ON image_digests(image_id);
             """),
+        // Self-contained (the lead renumbers at merge): volumes of the local driver.
+        Migration(version: 2, name: "volumes", sql: """
+            CREATE TABLE volumes (
+                name       TEXT PRIMARY KEY,
+                driver     TEXT NOT NULL,
+                labels     TEXT NOT NULL CHECK (json_valid(labels)),
+                options    TEXT NOT NULL CHECK (json_valid(options)),
+                anonymous  INTEGER NOT NULL DEFAULT 0,
+                created_ns INTEGER NOT NULL
+            ) STRICT;
+            """),
     ]
 }

@@ -45,7 +45,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var storageDriver = "overlay2"
     public var bip: String?
     public var defaultAddressPools: [AddressPool] = []
-    public var liveRestore = false
+    /// `live-restore`: containers keep running across a daemon stop (default on; off: a
+    /// clean stop stops them, as dockerd).
+    public var liveRestore = true
     /// Flag only (`--pidfile`).
     public var pidFile = "/run/swdockd.pid"
 

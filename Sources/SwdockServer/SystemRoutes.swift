@@ -27,6 +27,7 @@ public enum SystemRoutes {
     /// Adds the system, image and container routes, then every other Docker route as
     /// declared-only (501).
     public static func router(system: any SystemBackend, images: any ImageBackend, containers: any ContainerBackend,
+                              events: (any EventBackend)? = nil, volumes: (any VolumeBackend)? = nil,
                               identity: DaemonIdentity) -> Router {
         var router = Router()
         add(to: &router, backend: system, identity: identity)
@@ -40,6 +41,9 @@ public enum SystemRoutes {
             usage.Containers = try await containers.containerDiskUsage()
             return try .json(usage)
         }
+        if let updates = containers as? any ContainerUpdateBackend { ContainerUpdateRoutes.add(to: &router, backend: updates) }
+        if let events { EventRoutes.add(to: &router, backend: events) }
+        if let volumes { VolumeRoutes.add(to: &router, backend: volumes) }
         for (method, path) in DockerRoutes.all { router.declare(method, path) }
         return router
     }

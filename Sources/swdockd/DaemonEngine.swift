@@ -15,6 +15,8 @@ struct DaemonEngine {
     let snapshotter: any Snapshotter
     let images: ImageService
     let containers: ContainerService
+    /// The one event bus: container, image and volume events for `GET /events`.
+    let events: EventBus
 
     var imageBackend: ImageServiceBackend { ImageServiceBackend(service: images) }
 
@@ -50,8 +52,10 @@ struct DaemonEngine {
             layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
             defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
             logDriver: config.logDriver, logOptions: config.logOpts)
+        let events = EventBus()
         let containers = try ContainerService(database: database, snapshotter: snapshotter, images: images,
-                                              options: options, host: try HostFacts.current())
-        return DaemonEngine(layout: layout, content: content, snapshotter: snapshotter, images: images, containers: containers)
+                                              options: options, host: try HostFacts.current(), events: events)
+        return DaemonEngine(layout: layout, content: content, snapshotter: snapshotter, images: images, containers: containers,
+                            events: events)
     }
 }

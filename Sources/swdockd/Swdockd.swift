@@ -84,8 +84,10 @@ struct Swdockd: AsyncParsableCommand {
             // A shim or client that went away must be a write error, never a SIGPIPE that kills the daemon.
             signal(SIGPIPE, SIG_IGN)
             let engine = try await DaemonEngine.start(configuration: config, database: database, logger: logger)
+            let containers = engine.containers
             let router = SystemRoutes.router(system: StoreBackend(database: database), images: engine.imageBackend,
-                                             containers: engine.containers, identity: identity)
+                                             containers: containers, events: engine.events, volumes: containers.volumes,
+                                             identity: identity)
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }
             let server = try await APIServer.start(socketPaths: try config.socketPaths(), activatedSockets: activated,
@@ -98,6 +100,10 @@ struct Swdockd: AsyncParsableCommand {
             logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
             Self.notify("STOPPING=1\nSTATUS=shutting down", logger: logger)
             await server.stop()
+            if !config.liveRestore {
+                logger.info("live-restore is off: stopping the running containers")
+                await containers.stopAllForDaemonShutdown()
+            }
             withExtendedLifetime(lock) {}
             logger.info("swdockd stopped")
         } catch {

@@ -128,7 +128,7 @@ final class ContainerRig: @unchecked Sendable {
         let config = DaemonConfiguration()
         let identity = DaemonIdentity(engineID: "TEST:ENGINE", configuration: config)
         let router = SystemRoutes.router(system: CountsBackend(service: service), images: ImageServiceBackend(service: images),
-                                         containers: service,
+                                         containers: service, events: service.events, volumes: service.volumes,
                                          identity: identity)
         server = try await APIServer.start(socketPaths: [socketPath], router: router, socketGroup: "nonexistent-group",
                                            logger: Logger(label: "test"))

@@ -17,6 +17,8 @@ final class DaemonKillTests: XCTestCase {
             return
         }
         let rig = try ContainerRig(test: self)
+        // Only the daemons under test watch the containers (the rig's service would resync them).
+        rig.service.shutdown()
         // The rig pulled busybox into these roots; the daemon's own image service finds it there.
         try "{}".write(toFile: rig.root + "/daemon.json", atomically: false, encoding: .utf8)
 
