@@ -155,6 +155,10 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockClientTests", dependencies: ["SwdockClient", "SwdockAPI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
+        /// The CLI: flags → request bodies, output formatting, templates; end to end against a daemon.
+        .testTarget(name: "SwdockCommandsTests",
+                    dependencies: ["SwdockCommands", "SwdockClient", "SwdockAPI", "SwdockTestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "SwdockShimTests", dependencies: ["SwdockShimCore", "SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockAPITests", dependencies: ["SwdockAPI", "SwdockOCI"], swiftSettings: swiftSettings),
