@@ -18,14 +18,14 @@ struct ContainerCreateOptions: ParsableArguments {
     @Option(name: .long, help: "Mount a tmpfs directory") var tmpfs: [String] = []
     @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem as read only") var readOnly = false
     @Option(name: [.customShort("m"), .long], help: "Memory limit") var memory: String?
-    @Option(name: .customLong("memory-swap"), help: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap") var memorySwap: String?
+    @Option(name: .customLong("memory-swap"), parsing: .unconditional, help: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap") var memorySwap: String?
     @Option(name: .customLong("memory-reservation"), help: "Memory soft limit") var memoryReservation: String?
     @Option(name: .long, help: "Number of CPUs") var cpus: String?
     @Option(name: [.customShort("c"), .customLong("cpu-shares")], help: "CPU shares (relative weight)") var cpuShares: Int64?
     @Option(name: .customLong("cpuset-cpus"), help: "CPUs in which to allow execution (0-3, 0,1)") var cpusetCpus: String?
     @Option(name: .customLong("cpu-period"), help: "Limit CPU CFS (Completely Fair Scheduler) period") var cpuPeriod: Int64?
     @Option(name: .customLong("cpu-quota"), help: "Limit CPU CFS (Completely Fair Scheduler) quota") var cpuQuota: Int64?
-    @Option(name: .customLong("pids-limit"), help: "Tune container pids limit (set -1 for unlimited)") var pidsLimit: Int64?
+    @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Tune container pids limit (set -1 for unlimited)") var pidsLimit: Int64?
     @Option(name: .long, help: "Ulimit options") var ulimit: [String] = []
     @Option(name: .customLong("cap-add"), help: "Add Linux capabilities") var capAdd: [String] = []
     @Option(name: .customLong("cap-drop"), help: "Drop Linux capabilities") var capDrop: [String] = []
@@ -34,7 +34,7 @@ struct ContainerCreateOptions: ParsableArguments {
     @Option(name: .long, help: "Sysctl options") var sysctl: [String] = []
     @Flag(name: .customLong("init"), help: "Run an init inside the container that forwards signals and reaps processes") var initProcess = false
     @Option(name: .customLong("stop-signal"), help: "Signal to stop the container") var stopSignal: String?
-    @Option(name: .customLong("stop-timeout"), help: "Timeout (in seconds) to stop a container") var stopTimeout: Int?
+    @Option(name: .customLong("stop-timeout"), parsing: .unconditional, help: "Timeout (in seconds) to stop a container") var stopTimeout: Int?
     @Option(name: [.customLong("network"), .customLong("net")], help: "Connect a container to a network (none, host)") var network: String?
     @Option(name: .long, help: "Runtime to use for this container") var runtime: String?
     @Option(name: .long, help: "Set platform if server is multi-platform capable") var platform: String?
@@ -42,7 +42,7 @@ struct ContainerCreateOptions: ParsableArguments {
     @Option(name: .customLong("log-driver"), help: "Logging driver for the container") var logDriver: String?
     @Option(name: .customLong("log-opt"), help: "Log driver options") var logOpt: [String] = []
     @Option(name: .customLong("shm-size"), help: "Size of /dev/shm") var shmSize: String?
-    @Option(name: .customLong("oom-score-adj"), help: "Tune host's OOM preferences (-1000 to 1000)") var oomScoreAdj: Int?
+    @Option(name: .customLong("oom-score-adj"), parsing: .unconditional, help: "Tune host's OOM preferences (-1000 to 1000)") var oomScoreAdj: Int?
     @Flag(name: .customLong("oom-kill-disable"), help: "Disable OOM Killer") var oomKillDisable = false
     @Option(name: .customLong("restart"), help: "Restart policy to apply when a container exits") var restart: String = "no"
     @Flag(name: [.customShort("i"), .long], help: "Keep STDIN open even if not attached") var interactive = false

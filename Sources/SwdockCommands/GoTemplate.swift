@@ -443,7 +443,8 @@ enum TemplateFunctions {
                 default: throw ValidationErrorText("template: can't index item of type \(value)")
                 }
             }
-            if case .null = value, arguments.count > 1, case .object = arguments[0] { return .string("<no value>") }
+            // A typed map (docker's Labels) gives its zero value for a missing key.
+            if case .null = value, arguments.count > 1, case .object = arguments[0] { return .string("") }
             return value
         case "printf":
             guard let format = arguments.first?.stringValue else { throw ValidationErrorText("template: printf needs a format string") }

@@ -103,7 +103,7 @@ struct ImageListOptions: ParsableArguments {
                 ("Size", .string(HumanUnits.size(Double(size), precision: 3))),
                 ("Tag", .string(tag)),
                 ("UniqueSize", .string(shared == -1 ? "N/A" : HumanUnits.size(Double(size - shared), precision: 3))),
-                ("VirtualSize", .string(HumanUnits.size(Double(image["VirtualSize"]?.int64Value ?? size), precision: 3))),
+                ("VirtualSize", .string(HumanUnits.size(Double(image["VirtualSize"]?.int64Value ?? size)))),
             ])
         }
         let dangling = (repoTags.isEmpty && repoDigests.isEmpty) || (repoTags == ["<none>:<none>"] && repoDigests == ["<none>@<none>"])
@@ -238,7 +238,7 @@ struct ImageHistoryCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate output") var noTrunc = false
     @Flag(name: [.customShort("q"), .long], help: "Only show image IDs") var quiet = false
-    @Flag(name: [.customShort("H"), .long], inversion: .prefixedNo, help: "Print sizes and dates in human readable format") var human = true
+    @Flag(name: .long, inversion: .prefixedNo, help: "Print sizes and dates in human readable format") var human = true
     @Option(name: .long, help: "Format output using a custom template") var format: String?
     @Argument(help: "Image") var image: String
 

@@ -76,10 +76,11 @@ enum JSONNode: Equatable, Sendable {
     }
 
     /// The value as Go's template printer shows it: strings bare, `[a b]` for lists,
-    /// `map[k:v]` (keys sorted) for objects, `<nil>` for null.
+    /// `map[k:v]` (keys sorted) for objects, and `[]` for null: the nulls of docker's JSON are
+    /// mostly nil slices (`Entrypoint`, `Binds`), which Go prints so.
     var templateText: String {
         switch self {
-        case .null: return "<nil>"
+        case .null: return "[]"
         case .bool(let b): return b ? "true" : "false"
         case .number(let text): return Self.goNumberText(text)
         case .string(let s): return s

@@ -1,0 +1,258 @@
+import Foundation
+import SwdockTestSupport
+import XCTest
+
+/// The built `swdock` next to docker CLI 28 (`/usr/local/bin/docker`) against the same daemon
+/// (`DaemonUnderTest`: a private dockerd by default): the same stdout (IDs, names and times
+/// normalised where the two necessarily differ) and the same exit codes. Images come only from
+/// the harness's registry on 127.0.0.1, and missing ones are never looked up elsewhere.
+final class CLIEndToEndTests: XCTestCase {
+    nonisolated(unsafe) static var daemon: DaemonUnderTest?
+    nonisolated(unsafe) static var startError: (any Error)?
+
+    var daemon: DaemonUnderTest { Self.daemon! }
+    var registry = ""
+    var image: String { "\(registry)/swdock-fixtures/busybox:latest" }
+    let dockerCLI = "/usr/local/bin/docker"
+
+    override class func setUp() {
+        super.setUp()
+        guard TestEnvironment.isRoot, ProcessInfo.processInfo.environment["SWDOCK_TEST_REGISTRY"] != nil else { return }
+        do { daemon = try DaemonUnderTest.start() } catch { startError = error }
+    }
+
+    override class func tearDown() {
+        daemon?.stop()
+        daemon = nil
+        super.tearDown()
+    }
+
+    override func setUpWithError() throws {
+        try TestEnvironment.requireRoot()
+        registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY")
+        guard FileManager.default.isExecutableFile(atPath: dockerCLI) else {
+            try TestEnvironment.missing("docker CLI 28 at \(dockerCLI)")
+            return
+        }
+        if let error = Self.startError { throw error }
+        _ = try docker(["pull", "-q", image])
+    }
+
+    // MARK: running the two clients
+
+    @discardableResult
+    func swdock(_ arguments: [String], timeout: TimeInterval = 120) throws -> CommandResult {
+        try runCommand(TestEnvironment.executable("swdock"), ["-H", daemon.host] + arguments, timeout: timeout)
+    }
+
+    @discardableResult
+    func docker(_ arguments: [String], timeout: TimeInterval = 120) throws -> CommandResult {
+        try runCommand(dockerCLI, ["-H", daemon.host] + arguments, timeout: timeout,
+                       environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "DOCKER_CLI_HINTS": "false"])
+    }
+
+    /// Removes containers by name at the end of the test, also when it fails.
+    func removeAtEnd(_ names: String...) {
+        addTeardownBlock { [daemon] in
+            _ = try? runCommand(self.dockerCLI, ["-H", daemon.host, "rm", "-f"] + names, timeout: 60)
+        }
+    }
+
+    /// IDs, generated names and the times docker prints, replaced by placeholders; runs of
+    /// spaces (column padding that depends on those widths) collapsed.
+    func normalised(_ text: String, names: [String: String] = [:]) -> String {
+        var out = text
+        for (name, placeholder) in names { out = out.replacingOccurrences(of: name, with: placeholder) }
+        let patterns: [(String, String)] = [
+            ("[0-9a-f]{64}", "<ID>"), ("\\b[0-9a-f]{12}\\b", "<SHORT>"),
+            ("(Less than a second|About a minute|About an hour|[0-9]+ (seconds?|minutes?|hours?))", "<TIME>"),
+            ("[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} [+-][0-9]{4} [A-Z]+", "<DATE>"),
+            ("  +", "  "),
+        ]
+        for (pattern, replacement) in patterns {
+            out = out.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        }
+        return out
+    }
+
+    /// Runs `arguments` with both clients on the same daemon state and compares.
+    func assertSame(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let ours = try swdock(arguments)
+        let theirs = try docker(arguments)
+        XCTAssertEqual(ours.status, theirs.status, "exit code of \(arguments); stderr: \(ours.stderr) / \(theirs.stderr)", file: file, line: line)
+        XCTAssertEqual(normalised(ours.stdout), normalised(theirs.stdout), "stdout of \(arguments)", file: file, line: line)
+    }
+
+    // MARK: tests
+
+    func testRunAttachedOutputAndExitCodes() throws {
+        for arguments in [["run", "--rm", image, "echo", "hi"],
+                          ["run", "--rm", image, "sh", "-c", "echo out; echo err >&2; exit 3"],
+                          ["run", "--rm", "-e", "A=1", "-w", "/tmp", "-u", "1:1", image, "sh", "-c", "echo $A $(pwd) $(id -u)"],
+                          ["run", "--rm", "--entrypoint", "/bin/echo", image, "via", "entrypoint"],
+                          ["run", "--rm", image, "/nosuchcmd"],
+                          ["run", "--rm", image, "/etc"],
+                          ["run", "--rm", "--pull", "never", "\(registry)/swdock-fixtures/nosuch:1", "true"]] {
+            let ours = try swdock(arguments)
+            let theirs = try docker(arguments)
+            XCTAssertEqual(ours.status, theirs.status, "exit code of \(arguments): \(ours.stderr) / \(theirs.stderr)")
+            XCTAssertEqual(ours.stdout, theirs.stdout, "stdout of \(arguments)")
+            XCTAssertEqual(ours.stderr.contains("err"), theirs.stderr.contains("err"), "stderr of \(arguments)")
+        }
+        XCTAssertEqual(try swdock(["run", "--rm", image, "sh", "-c", "exit 3"]).status, 3)
+        XCTAssertEqual(try swdock(["run", "--rm", image, "/nosuchcmd"]).status, 127)
+        // --rm is the daemon's AutoRemove: nothing is left.
+        XCTAssertEqual(try docker(["ps", "-aq"]).stdout, "")
+    }
+
+    func testRunStdinWithoutTTY() throws {
+        let ours = try runCommand(TestEnvironment.executable("swdock"), ["-H", daemon.host, "run", "--rm", "-i", image, "cat"],
+                                  timeout: 60, input: Data("hello stdin\n".utf8))
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertEqual(ours.stdout, "hello stdin\n")
+    }
+
+    func testDetachedPsLogsInspectStopRm() throws {
+        removeAtEnd("cli-e2e-t1", "cli-e2e-t2")
+        let ours = try swdock(["run", "-d", "--name", "cli-e2e-t1", "-l", "app=x", image, "sh", "-c", "echo out1; echo err1 >&2; exec sleep 300"])
+        let theirs = try docker(["run", "-d", "--name", "cli-e2e-t2", "-l", "app=x", image, "sh", "-c", "echo out1; echo err1 >&2; exec sleep 300"])
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertEqual(normalised(ours.stdout), normalised(theirs.stdout))
+        XCTAssertTrue(ours.stdout.range(of: "^[0-9a-f]{64}\n$", options: .regularExpression) != nil, ours.stdout)
+
+        // Same daemon state, both clients.
+        try assertSame(["ps"])
+        try assertSame(["ps", "-a", "--filter", "name=cli-e2e-t1"])
+        try assertSame(["ps", "-a", "--no-trunc", "--filter", "label=app=x"])
+        try assertSame(["ps", "-q"])
+        try assertSame(["ps", "-a", "-s"])
+        try assertSame(["ps", "-n", "1"])
+        try assertSame(["ps", "--format", "table {{.ID}}\t{{.Names}}\t{{.Labels}}"])
+        try assertSame(["ps", "--format", "{{.Names}} {{.Image}} {{.Command}} {{.State}}"])
+        try assertSame(["ps", "--format", "json"])
+        // Logs: stdout and stderr separated, as docker splits them.
+        Thread.sleep(forTimeInterval: 0.5)
+        for name in ["cli-e2e-t1", "cli-e2e-t2"] {
+            let logs = try swdock(["logs", name])
+            let reference = try docker(["logs", name])
+            XCTAssertEqual(logs.stdout, "out1\n")
+            XCTAssertEqual(logs.stderr, "err1\n")
+            XCTAssertEqual(logs.stdout, reference.stdout)
+            XCTAssertEqual(logs.stderr, reference.stderr)
+            try assertSame(["logs", "--tail", "1", name])
+            let stamped = try swdock(["logs", "-t", name]).stdout
+            XCTAssertTrue(stamped.range(of: "^[0-9-]{10}T[0-9:.]+Z out1\n$", options: .regularExpression) != nil, stamped)
+        }
+        for format in ["{{.State.Status}}", "{{.Name}} {{.State.Running}} {{.State.ExitCode}}", "{{.NetworkSettings.IPAddress}}",
+                       "{{json .Config}}", "{{json .HostConfig}}", "{{range .Mounts}}{{.Source}}{{end}}",
+                       "{{index .Config.Labels \"app\"}}", "{{if .State.Running}}up{{else}}down{{end}}",
+                       "{{printf \"%.3s\" .Name}}", "{{.Config.Cmd}} {{.Config.Entrypoint}} {{len .Config.Env}}"] {
+            try assertSame(["inspect", "-f", format, "cli-e2e-t1"])
+        }
+        try assertSame(["inspect", "cli-e2e-t1"])
+        try assertSame(["inspect", "--type", "container", "cli-e2e-t1", "cli-e2e-t2"])
+        try assertSame(["inspect", image])
+        try assertSame(["inspect", "cli-e2e-nosuch"])
+        try assertSame(["container", "inspect", "-f", "{{.Id}}", "cli-e2e-t1"])
+        try assertSame(["top", "cli-e2e-t1"])
+
+        // Stop with a short timeout (sleep ignores SIGTERM as PID 1), then the exited state.
+        XCTAssertEqual(try swdock(["stop", "-t", "1", "cli-e2e-t1"]).stdout, "cli-e2e-t1\n")
+        XCTAssertEqual(try docker(["stop", "-t", "1", "cli-e2e-t2"]).stdout, "cli-e2e-t2\n")
+        XCTAssertEqual(try swdock(["stop", "cli-e2e-t1"]).status, 0, "stopping a stopped container is no error (304)")
+        try assertSame(["ps", "-a", "--filter", "name=cli-e2e", "--format", "{{.Names}} {{.Status}}"])
+        try assertSame(["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "cli-e2e-t1"])
+        try assertSame(["wait", "cli-e2e-t1"])
+        try assertSame(["stop", "cli-e2e-nosuch"])
+        try assertSame(["logs", "cli-e2e-nosuch"])
+
+        XCTAssertEqual(try swdock(["rm", "cli-e2e-t1"]).stdout, "cli-e2e-t1\n")
+        XCTAssertEqual(try docker(["rm", "cli-e2e-t2"]).stdout, "cli-e2e-t2\n")
+        try assertSame(["rm", "cli-e2e-t1"])
+        try assertSame(["ps", "-a", "--filter", "name=cli-e2e"])
+    }
+
+    func testKillRestartRenameRmForce() throws {
+        removeAtEnd("cli-e2e-k1", "cli-e2e-k2")
+        XCTAssertEqual(try swdock(["run", "-d", "--name", "cli-e2e-k1", image, "sleep", "300"]).status, 0)
+        XCTAssertEqual(try swdock(["kill", "-s", "KILL", "cli-e2e-k1"]).stdout, "cli-e2e-k1\n")
+        XCTAssertEqual(try swdock(["wait", "cli-e2e-k1"]).stdout, "137\n")
+        XCTAssertEqual(try swdock(["start", "cli-e2e-k1"]).stdout, "cli-e2e-k1\n")
+        XCTAssertEqual(try swdock(["inspect", "-f", "{{.State.Running}}", "cli-e2e-k1"]).stdout, "true\n")
+        XCTAssertEqual(try swdock(["restart", "-t", "0", "cli-e2e-k1"]).stdout, "cli-e2e-k1\n")
+        XCTAssertEqual(try swdock(["rename", "cli-e2e-k1", "cli-e2e-k2"]).status, 0)
+        XCTAssertEqual(try swdock(["ps", "--filter", "name=cli-e2e-k", "--format", "{{.Names}}"]).stdout, "cli-e2e-k2\n")
+        let refused = try swdock(["rm", "cli-e2e-k2"])
+        let reference = try docker(["rm", "cli-e2e-k2"])
+        XCTAssertEqual(refused.status, reference.status)
+        XCTAssertEqual(refused.stderr, reference.stderr)
+        XCTAssertEqual(try swdock(["rm", "-f", "cli-e2e-k2"]).stdout, "cli-e2e-k2\n")
+        XCTAssertEqual(try swdock(["create", "--name", "cli-e2e-k1", image, "true"]).status, 0)
+        XCTAssertEqual(try swdock(["start", "-a", "cli-e2e-k1"]).status, 0)
+        let pruned = try swdock(["container", "prune", "-f"])
+        XCTAssertEqual(pruned.status, 0, pruned.stderr)
+        XCTAssertTrue(pruned.stdout.hasPrefix("Deleted Containers:\n"), pruned.stdout)
+        XCTAssertEqual(try docker(["ps", "-aq", "--filter", "name=cli-e2e-k"]).stdout, "")
+    }
+
+    func testPullImagesTagRmi() throws {
+        // A fresh pull by each client (the image removed before each), compared line by line.
+        XCTAssertEqual(try docker(["rmi", image]).status, 0)
+        let ours = try swdock(["pull", image])
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertEqual(try docker(["rmi", image]).status, 0)
+        let theirs = try docker(["pull", image])
+        XCTAssertEqual(normalised(ours.stdout), normalised(theirs.stdout))
+        XCTAssertTrue(ours.stdout.hasSuffix("\(image)\n"))
+        try assertSame(["pull", image])
+        try assertSame(["pull", "-q", image])
+        let missing = ["pull", "\(registry)/swdock-fixtures/nosuch:1"]
+        let ourMissing = try swdock(missing), theirMissing = try docker(missing)
+        XCTAssertEqual(ourMissing.status, theirMissing.status)
+        XCTAssertEqual(ourMissing.stderr, theirMissing.stderr)
+
+        addTeardownBlock { [daemon] in
+            _ = try? runCommand(self.dockerCLI, ["-H", daemon.host, "rmi", "\(self.registry)/cli-e2e:ours", "\(self.registry)/cli-e2e:theirs"],
+                                timeout: 60)
+        }
+        XCTAssertEqual(try swdock(["tag", image, "\(registry)/cli-e2e:ours"]).status, 0)
+        XCTAssertEqual(try docker(["tag", image, "\(registry)/cli-e2e:theirs"]).status, 0)
+        try assertSame(["images"])
+        try assertSame(["images", "-a"])
+        try assertSame(["images", "-q"])
+        try assertSame(["images", "--digests"])
+        try assertSame(["images", "--no-trunc"])
+        try assertSame(["images", "--filter", "reference=\(registry)/cli-e2e"])
+        try assertSame(["images", "--format", "json"])
+        try assertSame(["images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"])
+        try assertSame(["image", "ls", "\(registry)/cli-e2e"])
+        try assertSame(["image", "inspect", "-f", "{{.Id}} {{json .RepoTags}}", image])
+        try assertSame(["image", "history", image])
+        try assertSame(["system", "df"])
+        let ourRmi = try swdock(["rmi", "\(registry)/cli-e2e:ours"])
+        let theirRmi = try docker(["rmi", "\(registry)/cli-e2e:theirs"])
+        XCTAssertEqual(ourRmi.stdout, "Untagged: \(registry)/cli-e2e:ours\n")
+        XCTAssertEqual(ourRmi.stdout.replacingOccurrences(of: ":ours", with: ":theirs"), theirRmi.stdout)
+        try assertSame(["rmi", "\(registry)/cli-e2e:nosuch"])
+        try assertSame(["tag", "\(registry)/cli-e2e:nosuch", "\(registry)/cli-e2e:x"])
+    }
+
+    func testRunPullsAMissingImage() throws {
+        XCTAssertEqual(try docker(["rmi", image]).status, 0)
+        let ours = try swdock(["run", "--rm", image, "echo", "pulled"])
+        XCTAssertEqual(ours.status, 0, ours.stderr)
+        XCTAssertEqual(ours.stdout, "pulled\n")
+        XCTAssertTrue(ours.stderr.hasPrefix("Unable to find image '\(image)' locally\n"), ours.stderr)
+        XCTAssertTrue(ours.stderr.contains("Status: Downloaded newer image for \(image)"), ours.stderr)
+    }
+
+    func testUnreachableDaemon() throws {
+        let result = try runCommand(TestEnvironment.executable("swdock"), ["-H", "unix:///tmp/swdock-cli-nosuch.sock", "ps"], timeout: 30)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "Cannot connect to swdockd at unix:///tmp/swdock-cli-nosuch.sock. Is it running?\n")
+        let run = try runCommand(TestEnvironment.executable("swdock"), ["-H", "unix:///tmp/swdock-cli-nosuch.sock", "run", image], timeout: 30)
+        XCTAssertEqual(run.status, 125)
+        let flag = try swdock(["ps", "--bogus"])
+        XCTAssertEqual(flag.status, 125)
+    }
+}
