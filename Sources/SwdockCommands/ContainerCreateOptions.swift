@@ -166,6 +166,16 @@ struct ContainerCreateOptions: ParsableArguments {
         host.ulimits = try ulimit.map(FlagParsing.ulimit)
         if initProcess { host.initProcess = true }
         host.consoleSize = [0, 0]
+        // docker CLI 28 sends these empty rather than null; dockerd keeps what it gets.
+        host.portBindings = [:]
+        host.dnsOptions = []
+        host.dnsSearch = []
+        host.blkioWeightDevice = []
+        host.blkioDeviceReadBps = []
+        host.blkioDeviceWriteBps = []
+        host.blkioDeviceReadIOps = []
+        host.blkioDeviceWriteIOps = []
+        host.devices = []
         request.hostConfig = host
         return request
     }

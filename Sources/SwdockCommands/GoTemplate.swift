@@ -43,9 +43,11 @@ struct GoTemplate {
         nodes = try parser.parseAll()
     }
 
-    /// Renders with `data` as dot.
-    func render(_ data: JSONNode) throws -> String {
+    /// Renders with `data` as dot. `rowEscapesHTML`: `{{json .}}` of a list row escapes `<>&`, as
+    /// docker's list contexts marshal themselves with `json.Marshal`; other `json` output does not.
+    func render(_ data: JSONNode, rowEscapesHTML: Bool = false) throws -> String {
         var state = TemplateState(root: data)
+        state.rowEscapesHTML = rowEscapesHTML
         var out = ""
         try state.execute(nodes, dot: data, into: &out)
         return out
@@ -274,6 +276,7 @@ private struct TemplateParser {
 
 private struct TemplateState {
     let root: JSONNode
+    var rowEscapesHTML = false
     var variables: [[(String, JSONNode)]] = []
 
     init(root: JSONNode) {
@@ -355,6 +358,9 @@ private struct TemplateState {
         if case .function(let name) = head {
             var arguments = try command.dropFirst().map { try value(of: $0, dot: dot) }
             if let piped { arguments.append(piped) }
+            if name == "json", arguments.count == 1 {
+                return .string(arguments[0].compactText(escapingHTML: rowEscapesHTML && arguments[0] == root))
+            }
             return try TemplateFunctions.call(name, arguments)
         }
         guard command.count == 1, piped == nil else {

@@ -67,16 +67,8 @@ struct ImageListOptions: ParsableArguments {
             let list = try global.client().getNode("/images/json", query: query)
             let now = HumanUnits.now()
             var rows: [JSONNode] = []
-            var seenIDs: Set<String> = []
             for image in list.arrayValue {
-                for row in Self.rows(image, truncate: !noTrunc, showDigests: digests || TableFormat.mentions(format, "Digest"), now: now) {
-                    if quiet {
-                        let id = row["ID"]?.stringValue ?? ""
-                        if seenIDs.contains(id) { continue }
-                        seenIDs.insert(id)
-                    }
-                    rows.append(row)
-                }
+                rows += Self.rows(image, truncate: !noTrunc, showDigests: digests || TableFormat.mentions(format, "Digest"), now: now)
             }
             writeOut(try table.render(rows))
         }

@@ -62,15 +62,18 @@ enum JSONNode: Equatable, Sendable {
     // MARK: text
 
     /// Compact JSON as Go's `json.Marshal` writes it (`<`, `>`, `&` escaped as `\u003c`…).
-    var compactText: String {
+    var compactText: String { compactText(escapingHTML: true) }
+
+    /// Compact JSON; docker's template `json` function encodes with `SetEscapeHTML(false)`.
+    func compactText(escapingHTML: Bool) -> String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .number(let text): return text
-        case .string(let s): return JSONQuoting.quote(s, escapingHTML: true)
-        case .array(let items): return "[" + items.map(\.compactText).joined(separator: ",") + "]"
+        case .string(let s): return JSONQuoting.quote(s, escapingHTML: escapingHTML)
+        case .array(let items): return "[" + items.map { $0.compactText(escapingHTML: escapingHTML) }.joined(separator: ",") + "]"
         case .object(let members):
-            return "{" + members.map { JSONQuoting.quote($0.0, escapingHTML: true) + ":" + $0.1.compactText }
+            return "{" + members.map { JSONQuoting.quote($0.0, escapingHTML: escapingHTML) + ":" + $0.1.compactText(escapingHTML: escapingHTML) }
                 .joined(separator: ",") + "}"
         }
     }

@@ -24,7 +24,7 @@ struct TableFormat {
     /// Renders `rows` (each an object of the row's fields).
     func render(_ rows: [JSONNode]) throws -> String {
         var body = ""
-        for row in rows { body += try template.render(row) + "\n" }
+        for row in rows { body += try template.render(row, rowEscapesHTML: true) + "\n" }
         guard isTable else { return body }
         let headerRow = JSONNode.object(headers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
         var writer = TabWriter()

@@ -24,7 +24,9 @@ final class GoTemplateTests: XCTestCase {
     func testJSONKeepsOrderAndEscapesHTML() throws {
         XCTAssertEqual(try render("{{json .Config.Cmd}}"), #"["sleep","300"]"#)
         XCTAssertEqual(try render("{{json .Config.Labels}}"), #"{"k":"v","a":"b"}"#)
-        XCTAssertEqual(try render("{{json .Config.Env}}"), #"["A=1","B=\u003c2\u003e"]"#)
+        XCTAssertEqual(try render("{{json .Config.Env}}"), #"["A=1","B=<2>"]"#, "docker's json func does not escape HTML")
+        XCTAssertEqual(try GoTemplate("{{json .}}").render(.object([("D", .string("<none>"))]), rowEscapesHTML: true),
+                       #"{"D":"\u003cnone\u003e"}"#, "a list row marshals itself with json.Marshal")
         XCTAssertEqual(try render("{{.Config.Cmd | json}}"), #"["sleep","300"]"#)
     }
 
