@@ -48,13 +48,15 @@ struct PullProgress {
         let progress = message["progressDetail"]
         var diff = 0
         if !id.isEmpty, progress != nil {
-            if let line = lines[id] {
-                diff = lines.count - line
+            let line: Int
+            if let known = lines[id] {
+                line = known
             } else {
-                lines[id] = lines.count
-                diff = 0
+                line = lines.count
+                lines[id] = line
                 if terminal { output.write("\n") }
             }
+            diff = lines.count - line
             if terminal, diff > 0 { output.write("\u{1b}[\(diff)A") }
         } else {
             lines = [:]
