@@ -11,6 +11,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var options: ContainerCreateOptions
     @Flag(name: [.customShort("d"), .long], help: "Run container in background and print container ID") var detach = false
     @Flag(name: .customLong("rm"), help: "Automatically remove the container and its associated anonymous volumes when it exits") var remove = false
+    @Option(name: .customLong("sig-proxy"), help: "Proxy received signals to the process") var sigProxy = true
     @Argument(help: "The image to run") var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments") var command: [String] = []
 
@@ -28,7 +29,11 @@ struct RunCommand: ParsableCommand {
                 wait.connection.fd.close()
                 return
             }
-            if let attached { try ContainerLaunch.pump(attached, stdin: stdin) }
+            if let attached {
+                try ContainerLaunch.pump(attached, stdin: stdin, forwardSignal: sigProxy ? { name in
+                    _ = try? client.call("POST", "/containers/\(id)/kill", query: [("signal", name)])
+                } : nil)
+            }
             let status = try ContainerLaunch.finishWait(&wait)
             throw CommandExit(status)
         }
