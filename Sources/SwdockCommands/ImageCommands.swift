@@ -184,7 +184,8 @@ struct RmiOptions: ParsableArguments {
                     }
                 } catch {
                     writeErr("\(error)\n")
-                    failed = true
+                    // As docker: with -f a missing image is reported but not a failure.
+                    if !(force && (error as? ClientError)?.status == 404) { failed = true }
                 }
             }
             if failed { throw CommandExit(1) }

@@ -51,19 +51,23 @@ struct InspectOptions: ParsableArguments {
             var errors: [String] = []
             for name in names {
                 var found: [UInt8]?
+                var notFound: ClientError?
                 for type in types {
                     let path = type == .container ? "/containers/\(name)/json" : "/images/\(name)/json"
                     let query = type == .container && size ? [("size", "1")] : []
                     do {
                         found = try client.call("GET", path, query: query).body
                     } catch {
-                        guard (error as? ClientError)?.status == 404 else { throw error }
+                        guard let clientError = error as? ClientError, clientError.status == 404 else { throw error }
+                        notFound = clientError
                     }
                     if found != nil { break }
                 }
                 guard let body = found else {
-                    let what = types.count == 1 ? (types[0] == .container ? "container" : "image") : "object"
-                    errors.append("Error: No such \(what): \(name)")
+                    // With one type docker shows the daemon's 404; after trying several, "No such object".
+                    if types.count == 1, let notFound { errors.append(notFound.description) } else {
+                        errors.append("Error: No such object: \(name)")
+                    }
                     continue
                 }
                 if let template {
