@@ -24,20 +24,6 @@ func daemonRequest(_ client: EngineClient, _ method: String, _ path: String, que
     return bytes
 }
 
-/// docker's `--filter k=v` flags as the `filters` query parameter (map form).
-func filtersQuery(_ flags: [String]) throws -> [(String, String)] {
-    guard !flags.isEmpty else { return [] }
-    var fields: [String: [String: Bool]] = [:]
-    for flag in flags {
-        guard let equals = flag.firstIndex(of: "=") else {
-            throw ValidationError("bad format of filter (expected name=value)")
-        }
-        fields[String(flag[..<equals]), default: [:]][String(flag[flag.index(after: equals)...])] = true
-    }
-    let data = try JSONEncoder().encode(fields)
-    return [("filters", String(decoding: data, as: UTF8.self))]
-}
-
 /// Renders `value` with a Go template (`{{.Name}}`, `{{json .}}`).
 func renderTemplate<T: Encodable>(_ format: String, _ value: T) throws -> String {
     let data = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))

@@ -2,15 +2,18 @@ import Foundation
 import SwdockTestSupport
 import XCTest
 
-/// The built `swdock` next to docker CLI 28 (`/usr/local/bin/docker`) against the same daemon
-/// (`DaemonUnderTest`: a private dockerd by default): the same stdout (IDs, names and times
-/// normalised where the two necessarily differ) and the same exit codes. Images come only from
-/// the harness's registry on 127.0.0.1, and missing ones are never looked up elsewhere.
+/// The built `swdock` next to docker CLI 28 (`/usr/local/bin/docker`) against the same daemon:
+/// the same stdout (IDs, names and times normalised where the two necessarily differ) and the
+/// same exit codes. Every test runs twice, against a private swdockd (the product) and a private
+/// dockerd (the reference wire: it proves the test's expectations are Docker's). Images come
+/// only from the harness's registry on 127.0.0.1, and missing ones are never looked up elsewhere.
 final class CLIEndToEndTests: XCTestCase {
-    nonisolated(unsafe) static var daemon: DaemonUnderTest?
+    nonisolated(unsafe) static var daemons: [DaemonUnderTest] = []
     nonisolated(unsafe) static var startError: (any Error)?
 
-    var daemon: DaemonUnderTest { Self.daemon! }
+    /// The daemon the current pass of `onEachDaemon` talks to.
+    var daemon: DaemonUnderTest { current! }
+    private var current: DaemonUnderTest?
     var registry = ""
     var image: String { "\(registry)/swdock-fixtures/busybox:latest" }
     let dockerCLI = "/usr/local/bin/docker"
@@ -18,13 +21,34 @@ final class CLIEndToEndTests: XCTestCase {
     override class func setUp() {
         super.setUp()
         guard TestEnvironment.isRoot, ProcessInfo.processInfo.environment["SWDOCK_TEST_REGISTRY"] != nil else { return }
-        do { daemon = try DaemonUnderTest.start() } catch { startError = error }
+        do { daemons = try DaemonUnderTest.startAll() } catch { startError = error }
     }
 
     override class func tearDown() {
-        daemon?.stop()
-        daemon = nil
+        for daemon in daemons { daemon.stop() }
+        daemons = []
         super.tearDown()
+    }
+
+    /// Runs `body` once per daemon; every failure recorded meanwhile names the daemon.
+    func onEachDaemon(_ body: () throws -> Void) throws {
+        if let error = Self.startError { throw error }
+        for daemon in Self.daemons {
+            current = daemon
+            defer { current = nil }
+            do {
+                _ = try docker(["pull", "-q", image])
+                try body()
+            } catch {
+                throw PrivateDaemonError("against \(daemon.kind.rawValue): \(error)")
+            }
+        }
+    }
+
+    override func recordFailure(withDescription description: String, inFile filePath: String, atLine lineNumber: Int,
+                                expected: Bool) {
+        let prefix = current.map { "[against \($0.kind.rawValue)] " } ?? ""
+        super.recordFailure(withDescription: prefix + description, inFile: filePath, atLine: lineNumber, expected: expected)
     }
 
     override func setUpWithError() throws {
@@ -34,8 +58,6 @@ final class CLIEndToEndTests: XCTestCase {
             try TestEnvironment.missing("docker CLI 28 at \(dockerCLI)")
             return
         }
-        if let error = Self.startError { throw error }
-        _ = try docker(["pull", "-q", image])
     }
 
     // MARK: running the two clients
@@ -94,7 +116,9 @@ final class CLIEndToEndTests: XCTestCase {
 
     // MARK: tests
 
-    func testRunAttachedOutputAndExitCodes() throws {
+    func testRunAttachedOutputAndExitCodes() throws { try onEachDaemon(checkRunAttachedOutputAndExitCodes) }
+
+    func checkRunAttachedOutputAndExitCodes() throws {
         for arguments in [["run", "--rm", image, "echo", "hi"],
                           ["run", "--rm", image, "sh", "-c", "echo out; echo err >&2; exit 3"],
                           ["run", "--rm", "-e", "A=1", "-w", "/tmp", "-u", "1:1", image, "sh", "-c", "echo $A $(pwd) $(id -u)"],
@@ -114,14 +138,18 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(try docker(["ps", "-aq"]).stdout, "")
     }
 
-    func testRunStdinWithoutTTY() throws {
+    func testRunStdinWithoutTTY() throws { try onEachDaemon(checkRunStdinWithoutTTY) }
+
+    func checkRunStdinWithoutTTY() throws {
         let ours = try runCommand(TestEnvironment.executable("swdock"), ["-H", daemon.host, "run", "--rm", "-i", image, "cat"],
                                   timeout: 60, input: Data("hello stdin\n".utf8))
         XCTAssertEqual(ours.status, 0, ours.stderr)
         XCTAssertEqual(ours.stdout, "hello stdin\n")
     }
 
-    func testDetachedPsLogsInspectStopRm() throws {
+    func testDetachedPsLogsInspectStopRm() throws { try onEachDaemon(checkDetachedPsLogsInspectStopRm) }
+
+    func checkDetachedPsLogsInspectStopRm() throws {
         removeAtEnd("cli-e2e-t1", "cli-e2e-t2")
         let ours = try swdock(["run", "-d", "--name", "cli-e2e-t1", "-l", "app=x", image, "sh", "-c", "echo out1; echo err1 >&2; exec sleep 300"])
         let theirs = try docker(["run", "-d", "--name", "cli-e2e-t2", "-l", "app=x", image, "sh", "-c", "echo out1; echo err1 >&2; exec sleep 300"])
@@ -189,7 +217,9 @@ final class CLIEndToEndTests: XCTestCase {
         try assertSame(["ps", "-a", "--filter", "name=cli-e2e"])
     }
 
-    func testKillRestartRenameRmForce() throws {
+    func testKillRestartRenameRmForce() throws { try onEachDaemon(checkKillRestartRenameRmForce) }
+
+    func checkKillRestartRenameRmForce() throws {
         removeAtEnd("cli-e2e-k1", "cli-e2e-k2", "cli-e2e-k3")
         XCTAssertEqual(try swdock(["run", "-d", "--name", "cli-e2e-k1", image, "sleep", "300"]).status, 0)
         // Rename first: dockerd 20.10 with --bridge=none loses the sandbox of a container that was
@@ -218,7 +248,9 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(try docker(["ps", "-aq", "--filter", "name=cli-e2e-k"]).stdout, "")
     }
 
-    func testPullImagesTagRmi() throws {
+    func testPullImagesTagRmi() throws { try onEachDaemon(checkPullImagesTagRmi) }
+
+    func checkPullImagesTagRmi() throws {
         // A fresh pull by each client (the image removed before each), compared line by line.
         XCTAssertEqual(try docker(["rmi", image]).status, 0)
         let ours = try swdock(["pull", image])
@@ -265,7 +297,9 @@ final class CLIEndToEndTests: XCTestCase {
         try assertSame(["tag", "\(registry)/cli-e2e:nosuch", "\(registry)/cli-e2e:x"])
     }
 
-    func testRunPullsAMissingImage() throws {
+    func testRunPullsAMissingImage() throws { try onEachDaemon(checkRunPullsAMissingImage) }
+
+    func checkRunPullsAMissingImage() throws {
         XCTAssertEqual(try docker(["rmi", image]).status, 0)
         let ours = try swdock(["run", "--rm", image, "echo", "pulled"])
         XCTAssertEqual(ours.status, 0, ours.stderr)
@@ -276,7 +310,9 @@ final class CLIEndToEndTests: XCTestCase {
 
     /// The same flags through both clients give the same container (`Config`, `HostConfig`,
     /// `Path`/`Args` as dockerd stored them), with `-e KEY` and `--env-file` taking host values.
-    func testCreateFlagsGiveDockersConfig() throws {
+    func testCreateFlagsGiveDockersConfig() throws { try onEachDaemon(checkCreateFlagsGiveDockersConfig) }
+
+    func checkCreateFlagsGiveDockersConfig() throws {
         removeAtEnd("cli-e2e-cmp-ours", "cli-e2e-cmp-theirs")
         let envFile = FileManager.default.temporaryDirectory.appendingPathComponent("swdock-cli-env-\(UUID().uuidString)")
         try "FILE_A=1\n# comment\nPATH\n".write(to: envFile, atomically: false, encoding: .utf8)
@@ -305,7 +341,9 @@ final class CLIEndToEndTests: XCTestCase {
 
     /// docker's sig-proxy: SIGTERM to an attached `run` reaches the container (which traps it
     /// and exits 9), and the CLI exits with the container's code.
-    func testSignalsAreForwardedToTheContainer() throws {
+    func testSignalsAreForwardedToTheContainer() throws { try onEachDaemon(checkSignalsAreForwardedToTheContainer) }
+
+    func checkSignalsAreForwardedToTheContainer() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.executable("swdock"))
         process.arguments = ["-H", daemon.host, "run", "--rm", image, "sh", "-c",
@@ -327,7 +365,9 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(String(decoding: seen, as: UTF8.self), "ready\ngot TERM\n")
     }
 
-    func testUnreachableDaemon() throws {
+    func testUnreachableDaemon() throws { try onEachDaemon(checkUnreachableDaemon) }
+
+    func checkUnreachableDaemon() throws {
         let result = try runCommand(TestEnvironment.executable("swdock"), ["-H", "unix:///tmp/swdock-cli-nosuch.sock", "ps"], timeout: 30)
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "Cannot connect to swdockd at unix:///tmp/swdock-cli-nosuch.sock. Is it running?\n")

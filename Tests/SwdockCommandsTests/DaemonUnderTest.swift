@@ -2,9 +2,9 @@ import Foundation
 import SwdockTestSupport
 import XCTest
 
-/// The daemon the CLI end-to-end tests talk to: a private Debian dockerd by default (the wire
-/// swdockd must match), or a private swdockd with `SWDOCK_CLI_TEST_DAEMON=swdockd`. The same
-/// tests run unchanged against either.
+/// A daemon the CLI end-to-end tests talk to: a private swdockd (the product) or a private
+/// Debian dockerd (the wire swdockd must match). The same tests run unchanged against both;
+/// `SWDOCK_CLI_TEST_DAEMON=swdockd` (or `dockerd`) narrows a run to one.
 final class DaemonUnderTest: @unchecked Sendable {
     enum Kind: String { case dockerd, swdockd }
 
@@ -16,14 +16,24 @@ final class DaemonUnderTest: @unchecked Sendable {
     /// `unix://<socket>`.
     var host: String { "unix://" + socketPath }
 
-    /// Starts the daemon named by `SWDOCK_CLI_TEST_DAEMON` (default dockerd).
-    static func start() throws -> DaemonUnderTest {
+    /// Starts the daemons named by `SWDOCK_CLI_TEST_DAEMON` (comma-separated; default both,
+    /// swdockd first).
+    static func startAll() throws -> [DaemonUnderTest] {
         try TestEnvironment.requireRoot()
-        let name = ProcessInfo.processInfo.environment["SWDOCK_CLI_TEST_DAEMON"] ?? "dockerd"
-        guard let kind = Kind(rawValue: name) else {
-            throw PrivateDaemonError("SWDOCK_CLI_TEST_DAEMON=\(name): expected dockerd or swdockd")
+        let names = (ProcessInfo.processInfo.environment["SWDOCK_CLI_TEST_DAEMON"] ?? "swdockd,dockerd").split(separator: ",")
+        var started: [DaemonUnderTest] = []
+        do {
+            for name in names {
+                guard let kind = Kind(rawValue: String(name)) else {
+                    throw PrivateDaemonError("SWDOCK_CLI_TEST_DAEMON=\(name): expected dockerd or swdockd")
+                }
+                started.append(try DaemonUnderTest(kind))
+            }
+        } catch {
+            for daemon in started { daemon.stop() }
+            throw error
         }
-        return try DaemonUnderTest(kind)
+        return started
     }
 
     private init(_ kind: Kind) throws {
