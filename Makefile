@@ -12,7 +12,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD_DIR ?= .build/release
-BINARIES := swdock swdockd swdock-shim swdock-runtime
+BINARIES := swdock swdockd swdock-shim swdock-runtime swdock-init
 # Where install puts things; each path without DESTDIR, which is prefixed when installing.
 # systemd and systemd-sysusers search $(PREFIX)/lib/… for PREFIX=/usr/local and /usr alike.
 BINDIR := $(PREFIX)/bin

@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "swdockd", targets: ["swdockd"]),
         .executable(name: "swdock-shim", targets: ["swdock-shim"]),
         .executable(name: "swdock-runtime", targets: ["swdock-runtime"]),
+        .executable(name: "swdock-init", targets: ["swdock-init"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -108,6 +109,11 @@ let package = Package(
         /// Fully static (Swift stdlib and glibc): no dynamic loader and shared libraries to map,
         /// which is most of an idle shim's resident memory.
         .executableTarget(name: "swdock-shim", dependencies: ["SwdockShimCore"], swiftSettings: swiftSettings,
+                          linkerSettings: [.unsafeFlags(["-static-executable"]),
+                                           .unsafeFlags(["-Xlinker", "--gc-sections", "-Xlinker", "-s"],
+                                                        .when(configuration: .release))]),
+        /// PID 1 of `--init` containers; fully static, since it runs inside any image's root.
+        .executableTarget(name: "swdock-init", dependencies: ["SwdockOS"], swiftSettings: swiftSettings,
                           linkerSettings: [.unsafeFlags(["-static-executable"]),
                                            .unsafeFlags(["-Xlinker", "--gc-sections", "-Xlinker", "-s"],
                                                         .when(configuration: .release))]),

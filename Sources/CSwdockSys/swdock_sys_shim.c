@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -76,26 +77,57 @@ int swdock_signalfd_read(int fd, uint32_t *signo) {
     return 1;
 }
 
-static int fill_address(struct sockaddr_un *addr, const char *path) {
+/* A socket path longer than sun_path (107 bytes) — a deep exec root — is reached through its
+ * directory instead: "/proc/self/fd/<dirfd>/<name>" names the same inode and fits, as systemd
+ * does for long paths. *dirfd is that directory's O_PATH fd (or -1); the caller closes it once
+ * bind/connect is done. */
+static int fill_address(struct sockaddr_un *addr, const char *path, int *dirfd) {
     memset(addr, 0, sizeof *addr);
     addr->sun_family = AF_UNIX;
+    *dirfd = -1;
     size_t len = strlen(path);
-    if (len >= sizeof addr->sun_path) { errno = ENAMETOOLONG; return -1; }
-    memcpy(addr->sun_path, path, len + 1);
+    if (len < sizeof addr->sun_path) {
+        memcpy(addr->sun_path, path, len + 1);
+        return 0;
+    }
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash == path) { errno = ENAMETOOLONG; return -1; }
+    char directory[4096];
+    size_t dirlen = (size_t)(slash - path);
+    if (dirlen >= sizeof directory) { errno = ENAMETOOLONG; return -1; }
+    memcpy(directory, path, dirlen);
+    directory[dirlen] = 0;
+    int fd = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int n = snprintf(addr->sun_path, sizeof addr->sun_path, "/proc/self/fd/%d/%s", fd, slash + 1);
+    if (n < 0 || (size_t)n >= sizeof addr->sun_path) {
+        close(fd);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    *dirfd = fd;
     return 0;
+}
+
+static void close_saving_errno(int fd) {
+    if (fd < 0) return;
+    int saved = errno;
+    close(fd);
+    errno = saved;
 }
 
 int swdock_unix_listen(const char *path, int backlog) {
     struct sockaddr_un addr;
-    if (fill_address(&addr, path) < 0) return -1;
+    int dirfd;
+    if (fill_address(&addr, path, &dirfd) < 0) return -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
+    if (fd < 0) { close_saving_errno(dirfd); return -1; }
     if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, backlog) < 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
+        close_saving_errno(fd);
+        close_saving_errno(dirfd);
         return -1;
     }
+    close_saving_errno(dirfd);
     return fd;
 }
 
@@ -103,17 +135,18 @@ int swdock_unix_accept(int listener) { return accept4(listener, NULL, NULL, SOCK
 
 int swdock_unix_connect(const char *path) {
     struct sockaddr_un addr;
-    if (fill_address(&addr, path) < 0) return -1;
+    int dirfd;
+    if (fill_address(&addr, path, &dirfd) < 0) return -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
+    if (fd < 0) { close_saving_errno(dirfd); return -1; }
     int rc;
     do { rc = connect(fd, (struct sockaddr *)&addr, sizeof addr); } while (rc < 0 && errno == EINTR);
     if (rc < 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
+        close_saving_errno(fd);
+        close_saving_errno(dirfd);
         return -1;
     }
+    close_saving_errno(dirfd);
     return fd;
 }
 

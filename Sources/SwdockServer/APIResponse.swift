@@ -26,16 +26,10 @@ public struct APIResponse: Sendable {
         self.body = body
     }
 
-    /// Go's encoder does not escape `/`; Foundation's does unless told.
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }
-
-    /// A JSON document ending in `\n`, as dockerd writes them.
+    /// A JSON document ending in `\n`, as dockerd writes them: members in the wire type's
+    /// declaration order (Docker's), map keys sorted, the same bytes for every request.
     public static func json<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok) throws -> APIResponse {
-        var bytes = Array(try encoder.encode(value))
+        var bytes = try OrderedJSONEncoder().encode(value)
         bytes.append(UInt8(ascii: "\n"))
         return APIResponse(status: status, headers: ["Content-Type": "application/json"], body: .bytes(bytes))
     }
@@ -67,7 +61,7 @@ public struct APIResponse: Sendable {
                                                          "X-Content-Type-Options": "nosniff"],
                                body: .bytes(Array((error.message + "\n").utf8)))
         }
-        var bytes = (try? encoder.encode(ErrorResponse(message: error.message))).map(Array.init) ?? Array("{}".utf8)
+        var bytes = (try? OrderedJSONEncoder().encode(ErrorResponse(message: error.message))) ?? Array("{}".utf8)
         bytes.append(UInt8(ascii: "\n"))
         return APIResponse(status: status, headers: ["Content-Type": "application/json"], body: .bytes(bytes))
     }

@@ -44,7 +44,7 @@ public enum ContainerRoutes {
                 }
                 defer { watcher.cancel() }
                 guard let result = await handle.result() else { return }
-                var bytes = Array(try APIResponse.encoder.encode(result))
+                var bytes = try OrderedJSONEncoder().encode(result)
                 bytes.append(UInt8(ascii: "\n"))
                 try await writer.write(bytes)
             }

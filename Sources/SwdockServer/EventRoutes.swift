@@ -12,7 +12,7 @@ public enum EventRoutes {
             return .jsonStream { writer in
                 let relay = Task {
                     for await event in events {
-                        var bytes = Array(try APIResponse.encoder.encode(event))
+                        var bytes = try OrderedJSONEncoder().encode(event)
                         bytes.append(UInt8(ascii: "\n"))
                         try await writer.write(bytes)
                     }

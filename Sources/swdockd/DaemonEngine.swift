@@ -51,6 +51,8 @@ struct DaemonEngine {
         let options = ContainerServiceOptions(
             layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
             defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
+            // `--init` bind-mounts swdock-init, installed next to the daemon like the shim.
+            specDefaults: SpecDefaults(initBinary: executables + "/swdock-init"),
             logDriver: config.logDriver, logOptions: config.logOpts)
         let events = EventBus()
         let containers = try ContainerService(database: database, snapshotter: snapshotter, images: images,

@@ -181,13 +181,18 @@ final class CLIEndToEndTests: XCTestCase {
             XCTAssertTrue(stamped.range(of: "^[0-9-]{10}T[0-9:.]+Z out1\n$", options: .regularExpression) != nil, stamped)
         }
         for format in ["{{.State.Status}}", "{{.Name}} {{.State.Running}} {{.State.ExitCode}}", "{{.NetworkSettings.IPAddress}}",
-                       "{{json .Config}}", "{{json .State.Running}}", "{{range .Mounts}}{{.Source}}{{end}}",
+                       "{{json .State.Running}}", "{{range .Mounts}}{{.Source}}{{end}}",
                        "{{index .Config.Labels \"app\"}}", "{{if .State.Running}}up{{else}}down{{end}}",
                        "{{printf \"%.3s\" .Name}}", "{{.Config.Cmd}} {{.Config.Entrypoint}} {{len .Config.Env}}"] {
             try assertSame(["inspect", "-f", format, "cli-e2e-t1"])
         }
-        // docker marshals `{{json .HostConfig}}` from its own Go struct (its field order, without
-        // the deprecated KernelMemory fields); we print the daemon's object: same members and values.
+        // docker marshals `{{json .Config}}` from its own Go struct (its field order); we print the
+        // daemon's object, whose members swdockd writes sorted: same members and values.
+        let ourConfig = try swdock(["inspect", "-f", "{{json .Config}}", "cli-e2e-t1"]).stdout
+        let theirConfig = try docker(["inspect", "-f", "{{json .Config}}", "cli-e2e-t1"]).stdout
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(ourConfig.utf8)) as? NSDictionary,
+                       try JSONSerialization.jsonObject(with: Data(theirConfig.utf8)) as? NSDictionary)
+        // The same for `{{json .HostConfig}}`, without the deprecated KernelMemory fields docker drops.
         let ourHost = try swdock(["inspect", "-f", "{{json .HostConfig}}", "cli-e2e-t1"]).stdout
         let theirHost = try docker(["inspect", "-f", "{{json .HostConfig}}", "cli-e2e-t1"]).stdout
         var ourMembers = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(ourHost.utf8)) as? NSDictionary) as! [String: Any]

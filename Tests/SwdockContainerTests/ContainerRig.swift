@@ -80,7 +80,8 @@ final class ContainerRig: @unchecked Sendable {
         }
         options = ContainerServiceOptions(
             layout: layout, runtimes: runtimes,
-            shimExecutable: products + "/swdock-shim", specDefaults: SpecDefaults(cgroupParent: cgroupParent),
+            shimExecutable: products + "/swdock-shim",
+            specDefaults: SpecDefaults(cgroupParent: cgroupParent, initBinary: products + "/swdock-init"),
             logOptions: logOptions)
         service = try ContainerService(database: database, snapshotter: snapshotter, images: images, options: options,
                                        host: try HostFacts.current())

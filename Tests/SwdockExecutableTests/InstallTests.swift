@@ -53,7 +53,7 @@ final class InstallTests: XCTestCase {
         let installed = files(under: destdir)
         let service = (try? String(contentsOf: destdir.appendingPathComponent(prefix + "/lib/systemd/system/swdock.service"),
                                    encoding: .utf8)) ?? ""
-        for binary in ["swdock", "swdockd", "swdock-shim", "swdock-runtime"] {
+        for binary in ["swdock", "swdockd", "swdock-shim", "swdock-runtime", "swdock-init"] {
             XCTAssertTrue(FileManager.default.isExecutableFile(atPath: destdir.path + prefix + "/bin/" + binary), binary)
         }
         // Each man page is mdoc that groff formats without a warning, titled by its command.
@@ -90,7 +90,7 @@ final class InstallTests: XCTestCase {
         let (installed, service) = try installAndUninstall(prefix: "/usr/local")
         XCTAssertEqual(installed, ([
             "/etc/swdock/daemon.json.example",
-            "/usr/local/bin/swdock", "/usr/local/bin/swdock-runtime", "/usr/local/bin/swdock-shim", "/usr/local/bin/swdockd",
+            "/usr/local/bin/swdock", "/usr/local/bin/swdock-init", "/usr/local/bin/swdock-runtime", "/usr/local/bin/swdock-shim", "/usr/local/bin/swdockd",
             "/usr/local/lib/systemd/system/swdock.service", "/usr/local/lib/systemd/system/swdock.socket",
             "/usr/local/lib/sysusers.d/swdock.conf",
             "/usr/local/share/bash-completion/completions/swdock",

@@ -1,9 +1,9 @@
 import SwdockTestSupport
 import XCTest
 
-/// Each of the four executables answers `--version` and `--help`.
+/// Each of the five executables answers `--version` and `--help`.
 final class VersionAndHelpTests: XCTestCase {
-    static let executables = ["swdock", "swdockd", "swdock-shim", "swdock-runtime"]
+    static let executables = ["swdock", "swdockd", "swdock-shim", "swdock-runtime", "swdock-init"]
 
     func testEveryExecutableAnswersVersion() throws {
         for name in Self.executables {
