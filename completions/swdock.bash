@@ -173,13 +173,13 @@ _swdock() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    version|info|volume|events|help)
+    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|container|image|system|volume|events|help)
         # Offer subcommand argument completions
         "_swdock_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'version info volume events help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi container image system volume events help' -- "${cur}"))
         ;;
     esac
 }
@@ -203,6 +203,1584 @@ _swdock_version() {
 }
 
 _swdock_info() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -f --format)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_run() {
+    repeating_flags=()
+    non_repeating_flags=(--read-only --privileged --init --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
+    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --log-opt --label-file -p --publish --dns --add-host --group-add)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '-e'|'--env')
+        return
+        ;;
+    '--env-file')
+        return
+        ;;
+    '-l'|'--label')
+        return
+        ;;
+    '-w'|'--workdir')
+        return
+        ;;
+    '-u'|'--user')
+        return
+        ;;
+    '--entrypoint')
+        return
+        ;;
+    '-h'|'--hostname')
+        return
+        ;;
+    '-v'|'--volume')
+        return
+        ;;
+    '--mount')
+        return
+        ;;
+    '--tmpfs')
+        return
+        ;;
+    '-m'|'--memory')
+        return
+        ;;
+    '--memory-swap')
+        return
+        ;;
+    '--memory-reservation')
+        return
+        ;;
+    '--cpus')
+        return
+        ;;
+    '-c'|'--cpu-shares')
+        return
+        ;;
+    '--cpuset-cpus')
+        return
+        ;;
+    '--cpu-period')
+        return
+        ;;
+    '--cpu-quota')
+        return
+        ;;
+    '--pids-limit')
+        return
+        ;;
+    '--ulimit')
+        return
+        ;;
+    '--cap-add')
+        return
+        ;;
+    '--cap-drop')
+        return
+        ;;
+    '--security-opt')
+        return
+        ;;
+    '--sysctl')
+        return
+        ;;
+    '--stop-signal')
+        return
+        ;;
+    '--stop-timeout')
+        return
+        ;;
+    '--network'|'--net')
+        return
+        ;;
+    '--runtime')
+        return
+        ;;
+    '--platform')
+        return
+        ;;
+    '--pull')
+        return
+        ;;
+    '--log-driver')
+        return
+        ;;
+    '--log-opt')
+        return
+        ;;
+    '--shm-size')
+        return
+        ;;
+    '--oom-score-adj')
+        return
+        ;;
+    '--restart')
+        return
+        ;;
+    '--label-file')
+        return
+        ;;
+    '-p'|'--publish')
+        return
+        ;;
+    '--dns')
+        return
+        ;;
+    '--add-host')
+        return
+        ;;
+    '--group-add')
+        return
+        ;;
+    '--cgroupns')
+        return
+        ;;
+    '--cgroup-parent')
+        return
+        ;;
+    '--ipc')
+        return
+        ;;
+    '--pid')
+        return
+        ;;
+    '--uts')
+        return
+        ;;
+    '--sig-proxy')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion run -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_create() {
+    repeating_flags=()
+    non_repeating_flags=(--read-only --privileged --init --oom-kill-disable -i --interactive -t --tty --rm --version --help)
+    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --log-opt --label-file -p --publish --dns --add-host --group-add)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '-e'|'--env')
+        return
+        ;;
+    '--env-file')
+        return
+        ;;
+    '-l'|'--label')
+        return
+        ;;
+    '-w'|'--workdir')
+        return
+        ;;
+    '-u'|'--user')
+        return
+        ;;
+    '--entrypoint')
+        return
+        ;;
+    '-h'|'--hostname')
+        return
+        ;;
+    '-v'|'--volume')
+        return
+        ;;
+    '--mount')
+        return
+        ;;
+    '--tmpfs')
+        return
+        ;;
+    '-m'|'--memory')
+        return
+        ;;
+    '--memory-swap')
+        return
+        ;;
+    '--memory-reservation')
+        return
+        ;;
+    '--cpus')
+        return
+        ;;
+    '-c'|'--cpu-shares')
+        return
+        ;;
+    '--cpuset-cpus')
+        return
+        ;;
+    '--cpu-period')
+        return
+        ;;
+    '--cpu-quota')
+        return
+        ;;
+    '--pids-limit')
+        return
+        ;;
+    '--ulimit')
+        return
+        ;;
+    '--cap-add')
+        return
+        ;;
+    '--cap-drop')
+        return
+        ;;
+    '--security-opt')
+        return
+        ;;
+    '--sysctl')
+        return
+        ;;
+    '--stop-signal')
+        return
+        ;;
+    '--stop-timeout')
+        return
+        ;;
+    '--network'|'--net')
+        return
+        ;;
+    '--runtime')
+        return
+        ;;
+    '--platform')
+        return
+        ;;
+    '--pull')
+        return
+        ;;
+    '--log-driver')
+        return
+        ;;
+    '--log-opt')
+        return
+        ;;
+    '--shm-size')
+        return
+        ;;
+    '--oom-score-adj')
+        return
+        ;;
+    '--restart')
+        return
+        ;;
+    '--label-file')
+        return
+        ;;
+    '-p'|'--publish')
+        return
+        ;;
+    '--dns')
+        return
+        ;;
+    '--add-host')
+        return
+        ;;
+    '--group-add')
+        return
+        ;;
+    '--cgroupns')
+        return
+        ;;
+    '--cgroup-parent')
+        return
+        ;;
+    '--ipc')
+        return
+        ;;
+    '--pid')
+        return
+        ;;
+    '--uts')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion create -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_start() {
+    repeating_flags=()
+    non_repeating_flags=(-a --attach -i --interactive --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion start -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_stop() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -t --time --timeout -s --signal)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-t'|'--time'|'--timeout')
+        return
+        ;;
+    '-s'|'--signal')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion stop -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_restart() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -t --time --timeout -s --signal)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-t'|'--time'|'--timeout')
+        return
+        ;;
+    '-s'|'--signal')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion restart -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_kill() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -s --signal)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-s'|'--signal')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion kill -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_rm() {
+    repeating_flags=()
+    non_repeating_flags=(-f --force -v --volumes -l --link --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion rm -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_ps() {
+    repeating_flags=()
+    non_repeating_flags=(-a --all -q --quiet -l --latest -s --size --no-trunc --version -h --help)
+    repeating_options=(-f --filter)
+    non_repeating_options=(-H --host -n --last --format)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-n'|'--last')
+        return
+        ;;
+    '-f'|'--filter')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_logs() {
+    repeating_flags=()
+    non_repeating_flags=(-f --follow -t --timestamps --details --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -n --tail --since --until)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-n'|'--tail')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion logs -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_inspect() {
+    repeating_flags=()
+    non_repeating_flags=(-s --size --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -f --format --type)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--format')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion inspect -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_top() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion top -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_rename() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion rename -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_wait() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion wait -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_pull() {
+    repeating_flags=()
+    non_repeating_flags=(-a --all-tags -q --quiet --disable-content-trust --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host --platform)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--platform')
+        return
+        ;;
+    esac
+}
+
+_swdock_images() {
+    repeating_flags=()
+    non_repeating_flags=(-a --all -q --quiet --digests --no-trunc --version -h --help)
+    repeating_options=(-f --filter)
+    non_repeating_options=(-H --host --format)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--filter')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_tag() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion tag -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_rmi() {
+    repeating_flags=()
+    non_repeating_flags=(-f --force --no-prune --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion rmi -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __swdock_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    run|create|start|stop|restart|kill|rm|ls|logs|inspect|top|rename|wait|prune)
+        # Offer subcommand argument completions
+        "_swdock_container_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'run create start stop restart kill rm ls logs inspect top rename wait prune' -- "${cur}"))
+        ;;
+    esac
+}
+
+_swdock_container_run() {
+    repeating_flags=()
+    non_repeating_flags=(--read-only --privileged --init --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
+    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --log-opt --label-file -p --publish --dns --add-host --group-add)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '-e'|'--env')
+        return
+        ;;
+    '--env-file')
+        return
+        ;;
+    '-l'|'--label')
+        return
+        ;;
+    '-w'|'--workdir')
+        return
+        ;;
+    '-u'|'--user')
+        return
+        ;;
+    '--entrypoint')
+        return
+        ;;
+    '-h'|'--hostname')
+        return
+        ;;
+    '-v'|'--volume')
+        return
+        ;;
+    '--mount')
+        return
+        ;;
+    '--tmpfs')
+        return
+        ;;
+    '-m'|'--memory')
+        return
+        ;;
+    '--memory-swap')
+        return
+        ;;
+    '--memory-reservation')
+        return
+        ;;
+    '--cpus')
+        return
+        ;;
+    '-c'|'--cpu-shares')
+        return
+        ;;
+    '--cpuset-cpus')
+        return
+        ;;
+    '--cpu-period')
+        return
+        ;;
+    '--cpu-quota')
+        return
+        ;;
+    '--pids-limit')
+        return
+        ;;
+    '--ulimit')
+        return
+        ;;
+    '--cap-add')
+        return
+        ;;
+    '--cap-drop')
+        return
+        ;;
+    '--security-opt')
+        return
+        ;;
+    '--sysctl')
+        return
+        ;;
+    '--stop-signal')
+        return
+        ;;
+    '--stop-timeout')
+        return
+        ;;
+    '--network'|'--net')
+        return
+        ;;
+    '--runtime')
+        return
+        ;;
+    '--platform')
+        return
+        ;;
+    '--pull')
+        return
+        ;;
+    '--log-driver')
+        return
+        ;;
+    '--log-opt')
+        return
+        ;;
+    '--shm-size')
+        return
+        ;;
+    '--oom-score-adj')
+        return
+        ;;
+    '--restart')
+        return
+        ;;
+    '--label-file')
+        return
+        ;;
+    '-p'|'--publish')
+        return
+        ;;
+    '--dns')
+        return
+        ;;
+    '--add-host')
+        return
+        ;;
+    '--group-add')
+        return
+        ;;
+    '--cgroupns')
+        return
+        ;;
+    '--cgroup-parent')
+        return
+        ;;
+    '--ipc')
+        return
+        ;;
+    '--pid')
+        return
+        ;;
+    '--uts')
+        return
+        ;;
+    '--sig-proxy')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container run -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_create() {
+    repeating_flags=()
+    non_repeating_flags=(--read-only --privileged --init --oom-kill-disable -i --interactive -t --tty --rm --version --help)
+    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --log-opt --label-file -p --publish --dns --add-host --group-add)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '-e'|'--env')
+        return
+        ;;
+    '--env-file')
+        return
+        ;;
+    '-l'|'--label')
+        return
+        ;;
+    '-w'|'--workdir')
+        return
+        ;;
+    '-u'|'--user')
+        return
+        ;;
+    '--entrypoint')
+        return
+        ;;
+    '-h'|'--hostname')
+        return
+        ;;
+    '-v'|'--volume')
+        return
+        ;;
+    '--mount')
+        return
+        ;;
+    '--tmpfs')
+        return
+        ;;
+    '-m'|'--memory')
+        return
+        ;;
+    '--memory-swap')
+        return
+        ;;
+    '--memory-reservation')
+        return
+        ;;
+    '--cpus')
+        return
+        ;;
+    '-c'|'--cpu-shares')
+        return
+        ;;
+    '--cpuset-cpus')
+        return
+        ;;
+    '--cpu-period')
+        return
+        ;;
+    '--cpu-quota')
+        return
+        ;;
+    '--pids-limit')
+        return
+        ;;
+    '--ulimit')
+        return
+        ;;
+    '--cap-add')
+        return
+        ;;
+    '--cap-drop')
+        return
+        ;;
+    '--security-opt')
+        return
+        ;;
+    '--sysctl')
+        return
+        ;;
+    '--stop-signal')
+        return
+        ;;
+    '--stop-timeout')
+        return
+        ;;
+    '--network'|'--net')
+        return
+        ;;
+    '--runtime')
+        return
+        ;;
+    '--platform')
+        return
+        ;;
+    '--pull')
+        return
+        ;;
+    '--log-driver')
+        return
+        ;;
+    '--log-opt')
+        return
+        ;;
+    '--shm-size')
+        return
+        ;;
+    '--oom-score-adj')
+        return
+        ;;
+    '--restart')
+        return
+        ;;
+    '--label-file')
+        return
+        ;;
+    '-p'|'--publish')
+        return
+        ;;
+    '--dns')
+        return
+        ;;
+    '--add-host')
+        return
+        ;;
+    '--group-add')
+        return
+        ;;
+    '--cgroupns')
+        return
+        ;;
+    '--cgroup-parent')
+        return
+        ;;
+    '--ipc')
+        return
+        ;;
+    '--pid')
+        return
+        ;;
+    '--uts')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container create -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_start() {
+    repeating_flags=()
+    non_repeating_flags=(-a --attach -i --interactive --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container start -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_stop() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -t --time --timeout -s --signal)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-t'|'--time'|'--timeout')
+        return
+        ;;
+    '-s'|'--signal')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container stop -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_restart() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -t --time --timeout -s --signal)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-t'|'--time'|'--timeout')
+        return
+        ;;
+    '-s'|'--signal')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container restart -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_kill() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -s --signal)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-s'|'--signal')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container kill -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_rm() {
+    repeating_flags=()
+    non_repeating_flags=(-f --force -v --volumes -l --link --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container rm -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_ls() {
+    repeating_flags=()
+    non_repeating_flags=(-a --all -q --quiet -l --latest -s --size --no-trunc --version -h --help)
+    repeating_options=(-f --filter)
+    non_repeating_options=(-H --host -n --last --format)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-n'|'--last')
+        return
+        ;;
+    '-f'|'--filter')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_container_logs() {
+    repeating_flags=()
+    non_repeating_flags=(-f --follow -t --timestamps --details --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -n --tail --since --until)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-n'|'--tail')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container logs -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_inspect() {
+    repeating_flags=()
+    non_repeating_flags=(-s --size --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -f --format)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--format')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container inspect -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_top() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container top -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_rename() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container rename -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_wait() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container wait -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_prune() {
+    repeating_flags=()
+    non_repeating_flags=(-f --force --version -h --help)
+    repeating_options=(--filter)
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    esac
+}
+
+_swdock_image() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __swdock_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    pull|ls|inspect|tag|rm|prune|history)
+        # Offer subcommand argument completions
+        "_swdock_image_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'pull ls inspect tag rm prune history' -- "${cur}"))
+        ;;
+    esac
+}
+
+_swdock_image_pull() {
+    repeating_flags=()
+    non_repeating_flags=(-a --all-tags -q --quiet --disable-content-trust --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host --platform)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--platform')
+        return
+        ;;
+    esac
+}
+
+_swdock_image_ls() {
+    repeating_flags=()
+    non_repeating_flags=(-a --all -q --quiet --digests --no-trunc --version -h --help)
+    repeating_options=(-f --filter)
+    non_repeating_options=(-H --host --format)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--filter')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_image_inspect() {
+    repeating_flags=()
+    non_repeating_flags=(-s --size --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -f --format)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--format')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion image inspect -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_image_tag() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion image tag -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_image_rm() {
+    repeating_flags=()
+    non_repeating_flags=(-f --force --no-prune --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion image rm -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_image_prune() {
+    repeating_flags=()
+    non_repeating_flags=(-a --all -f --force --version -h --help)
+    repeating_options=(--filter)
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    esac
+}
+
+_swdock_image_history() {
+    repeating_flags=()
+    non_repeating_flags=(--no-trunc -q --quiet --human --no-human --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host --format)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion image history -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_system() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __swdock_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    df|info)
+        # Offer subcommand argument completions
+        "_swdock_system_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'df info' -- "${cur}"))
+        ;;
+    esac
+}
+
+_swdock_system_df() {
+    repeating_flags=()
+    non_repeating_flags=(-v --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host --format)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_system_info() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
@@ -307,6 +1885,14 @@ _swdock_volume_inspect() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion volume inspect -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _swdock_volume_rm() {
@@ -319,6 +1905,14 @@ _swdock_volume_rm() {
     # Offer option value completions
     case "${prev}" in
     '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion volume rm -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
         return
         ;;
     esac

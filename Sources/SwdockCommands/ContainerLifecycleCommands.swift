@@ -7,7 +7,7 @@ struct StartCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("a"), .long], help: "Attach STDOUT/STDERR and forward signals") var attach = false
     @Flag(name: [.customShort("i"), .long], help: "Attach container's STDIN") var interactive = false
-    @Argument(help: "Containers") var containers: [String]
+    @Argument(help: "Containers", completion: .containerNames) var containers: [String]
 
     func run() throws {
         reportingErrors {
@@ -43,7 +43,7 @@ struct StopCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before killing the container") var time: Int?
     @Option(name: [.customShort("s"), .long], help: "Signal to send to the container") var signal: String?
-    @Argument(help: "Containers") var containers: [String]
+    @Argument(help: "Containers", completion: .containerNames) var containers: [String]
 
     func run() throws {
         reportingErrors {
@@ -62,7 +62,7 @@ struct RestartCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before killing the container") var time: Int?
     @Option(name: [.customShort("s"), .long], help: "Signal to send to the container") var signal: String?
-    @Argument(help: "Containers") var containers: [String]
+    @Argument(help: "Containers", completion: .containerNames) var containers: [String]
 
     func run() throws {
         reportingErrors {
@@ -80,7 +80,7 @@ struct KillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kill", abstract: "Kill one or more running containers")
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("s"), .long], help: "Signal to send to the container") var signal: String?
-    @Argument(help: "Containers") var containers: [String]
+    @Argument(help: "Containers", completion: .containerNames) var containers: [String]
 
     func run() throws {
         reportingErrors {
@@ -99,7 +99,7 @@ struct RemoveCommand: ParsableCommand {
     @Flag(name: [.customShort("f"), .long], help: "Force the removal of a running container (uses SIGKILL)") var force = false
     @Flag(name: [.customShort("v"), .long], help: "Remove anonymous volumes associated with the container") var volumes = false
     @Flag(name: [.customShort("l"), .long], help: "Remove the specified link") var link = false
-    @Argument(help: "Containers") var containers: [String]
+    @Argument(help: "Containers", completion: .containerNames) var containers: [String]
 
     func run() throws {
         reportingErrors {
@@ -117,7 +117,7 @@ struct RemoveCommand: ParsableCommand {
 struct WaitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "wait", abstract: "Block until one or more containers stop, then print their exit codes")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "Containers") var containers: [String]
+    @Argument(help: "Containers", completion: .containerNames) var containers: [String]
 
     func run() throws {
         reportingErrors {
@@ -147,7 +147,7 @@ struct WaitCommand: ParsableCommand {
 struct RenameCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rename", abstract: "Rename a container")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "Container") var container: String
+    @Argument(help: "Container", completion: .containerNames) var container: String
     @Argument(help: "New name") var newName: String
 
     func run() throws {
@@ -163,7 +163,7 @@ struct RenameCommand: ParsableCommand {
 struct TopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "top", abstract: "Display the running processes of a container")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "Container") var container: String
+    @Argument(help: "Container", completion: .containerNames) var container: String
     @Argument(parsing: .captureForPassthrough, help: "ps options") var psArguments: [String] = []
 
     func run() throws {

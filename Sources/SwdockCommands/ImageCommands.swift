@@ -135,7 +135,7 @@ struct ImageListOptions: ParsableArguments {
 struct TagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tag", abstract: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "SOURCE_IMAGE[:TAG]") var source: String
+    @Argument(help: "SOURCE_IMAGE[:TAG]", completion: .imageReferences) var source: String
     @Argument(help: "TARGET_IMAGE[:TAG]") var target: String
 
     func run() throws {
@@ -166,7 +166,7 @@ struct RmiOptions: ParsableArguments {
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("f"), .long], help: "Force removal of the image") var force = false
     @Flag(name: .customLong("no-prune"), help: "Do not delete untagged parents") var noPrune = false
-    @Argument(help: "Images") var images: [String]
+    @Argument(help: "Images", completion: .imageReferences) var images: [String]
 
     func execute() {
         reportingErrors {
@@ -233,7 +233,7 @@ struct ImageHistoryCommand: ParsableCommand {
     @Flag(name: [.customShort("q"), .long], help: "Only show image IDs") var quiet = false
     @Flag(name: .long, inversion: .prefixedNo, help: "Print sizes and dates in human readable format") var human = true
     @Option(name: .long, help: "Format output using a custom template") var format: String?
-    @Argument(help: "Image") var image: String
+    @Argument(help: "Image", completion: .imageReferences) var image: String
 
     static let headers = ["ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
                           "Size": "SIZE", "Comment": "COMMENT"]

@@ -31,7 +31,7 @@ struct InspectOptions: ParsableArguments {
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("f"), .long], help: "Format output using a custom template ('json' or a Go template)") var format: String?
     @Flag(name: [.customShort("s"), .long], help: "Display total file sizes if the type is container") var size = false
-    @Argument(help: "Objects") var names: [String]
+    @Argument(help: "Objects", completion: .containerNames) var names: [String]
 
     static func types(_ type: String?) throws -> [ObjectType] {
         guard let type, !type.isEmpty else { return [.container, .image] }

@@ -15,7 +15,7 @@ struct LogsCommand: ParsableCommand {
     @Option(name: .long, help: "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)") var until: String?
     @Flag(name: [.customShort("t"), .long], help: "Show timestamps") var timestamps = false
     @Flag(name: .long, help: "Show extra details provided to logs") var details = false
-    @Argument(help: "Container") var container: String
+    @Argument(help: "Container", completion: .containerNames) var container: String
 
     func run() throws {
         reportingErrors {

@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: [.customShort("d"), .long], help: "Run container in background and print container ID") var detach = false
     @Flag(name: .customLong("rm"), help: "Automatically remove the container and its associated anonymous volumes when it exits") var remove = false
     @Option(name: .customLong("sig-proxy"), help: "Proxy received signals to the process") var sigProxy = true
-    @Argument(help: "The image to run") var image: String
+    @Argument(help: "The image to run", completion: .imageReferences) var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments") var command: [String] = []
 
     func run() throws {
@@ -48,7 +48,7 @@ struct CreateCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ContainerCreateOptions
     @Flag(name: .customLong("rm"), help: "Automatically remove the container when it exits") var remove = false
-    @Argument(help: "The image") var image: String
+    @Argument(help: "The image", completion: .imageReferences) var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments") var command: [String] = []
 
     func run() throws {

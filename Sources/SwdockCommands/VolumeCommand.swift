@@ -90,7 +90,7 @@ struct VolumeInspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Display detailed information on one or more volumes")
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("f"), .long], help: "Format output using a Go template") var format: String?
-    @Argument(help: "Volumes") var volumes: [String]
+    @Argument(help: "Volumes", completion: .volumeNames) var volumes: [String]
 
     func run() throws {
         var found: [VolumeInfo] = []
@@ -123,7 +123,7 @@ struct VolumeRemoveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more volumes", aliases: ["remove"])
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("f"), .long], help: "Force the removal of one or more volumes") var force = false
-    @Argument(help: "Volumes") var volumes: [String]
+    @Argument(help: "Volumes", completion: .volumeNames) var volumes: [String]
 
     func run() throws {
         let client: EngineClient
