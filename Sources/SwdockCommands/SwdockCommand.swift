@@ -30,6 +30,8 @@ public struct SwdockCommand: AsyncParsableCommand {
             ImagesCommand.self,
             TagCommand.self,
             RmiCommand.self,
+            SaveCommand.self,
+            LoadCommand.self,
             ContainerGroupCommand.self,
             ImageGroupCommand.self,
             SystemGroupCommand.self,
