@@ -53,3 +53,27 @@ extension ContainerService {
                                config: container.document.Config)
     }
 }
+
+extension ContainerService {
+    /// `POST /networks/{id}/connect` for container `ref`.
+    public func connectNetwork(_ network: String, container ref: String, endpoint: ContainerNetworkRequest.Endpoint) async throws {
+        try await offload { [self] in
+            guard let service = self.network else { throw EngineError(.notSupported, "networks: this engine runs without networking") }
+            let container = try resolve(ref)
+            try withContainerLock(container.id) {
+                let state = try reload(container.id)?.state.Status
+                try service.connect(network: network, containerID: container.id, running: state == .running || state == .paused,
+                                    config: container.document.Config, hostConfig: container.document.HostConfig, endpoint: endpoint)
+            }
+        }
+    }
+
+    /// `POST /networks/{id}/disconnect` for container `ref`.
+    public func disconnectNetwork(_ network: String, container ref: String) async throws {
+        try await offload { [self] in
+            guard let service = self.network else { throw EngineError(.notSupported, "networks: this engine runs without networking") }
+            let container = try resolve(ref)
+            try withContainerLock(container.id) { try service.disconnect(network: network, containerID: container.id) }
+        }
+    }
+}

@@ -70,3 +70,30 @@ extension NetworkService {
         }
     }
 }
+
+extension NetworkService {
+    /// Gives back every host port held (as a daemon that exits does); the kernel state stays.
+    public func shutdown() {
+        lock.lock()
+        defer { lock.unlock() }
+        for reservation in reservations.values.flatMap({ $0 }) { reservation.release() }
+        reservations = [:]
+    }
+
+    /// Uninstall (and test teardown): removes every bridge network's device, veths and
+    /// firewall table and the namespace directory. Containers must be removed first.
+    public func teardownAll() throws(EngineError) {
+        shutdown()
+        lock.lock()
+        defer { lock.unlock() }
+        for network in try allNetworks() where network.document.Driver == "bridge" {
+            let config = try bridgeConfiguration(network)
+            do { try (bridges[network.id] ?? BridgeNetwork(config, netlink: netlink, firewall: firewall)).teardown() } catch {
+                throw Self.networkError("remove the bridge of network \(network.name)", error)
+            }
+        }
+        bridges = [:]
+        _ = try? NetworkNamespace.removeStale(in: netnsDirectory, keeping: [])
+        try? NetworkNamespace.releaseDirectory(netnsDirectory)
+    }
+}

@@ -27,11 +27,12 @@ public enum SystemRoutes {
     /// Adds the system, image and container routes, then every other Docker route as
     /// declared-only (501).
     public static func router(system: any SystemBackend, images: any ImageBackend, containers: any ContainerBackend,
-                              identity: DaemonIdentity) -> Router {
+                              networks: (any NetworkBackend)? = nil, identity: DaemonIdentity) -> Router {
         var router = Router()
         add(to: &router, backend: system, identity: identity)
         ImageRoutes.add(to: &router, backend: images)
         ContainerRoutes.add(to: &router, backend: containers)
+        if let networks { NetworkRoutes.add(to: &router, backend: networks) }
         for (method, path) in DockerRoutes.all { router.declare(method, path) }
         return router
     }

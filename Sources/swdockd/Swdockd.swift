@@ -6,6 +6,7 @@ import SwdockMetadata
 import SwdockOS
 import SwdockServer
 import SwdockSnapshot
+import SwdockNetwork
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -93,14 +94,26 @@ struct Swdockd: AsyncParsableCommand {
             for (name, runtime) in config.runtimes where runtime.path.hasPrefix("/") {
                 configuredRuntimes[name] = RuntimeCommand(path: runtime.path, arguments: runtime.runtimeArgs ?? [])
             }
+            // ── networking (issue 8): the default bridge, user networks, ports.
+            var pools: [SwdockNetwork.AddressPool] = []
+            for pool in config.defaultAddressPools {
+                guard let base = IPv4Subnet(pool.base) else {
+                    throw ServerError(.configuration, "default-address-pools: invalid base \(pool.base)")
+                }
+                pools.append(try SwdockNetwork.AddressPool(base: base, size: pool.size))
+            }
+            let networks = try NetworkService(database: database, layout: layout,
+                                              configuration: NetworkServiceConfiguration(bridgeName: config.bridge, bip: config.bip, pools: pools))
+            var containerOptions = ContainerServiceOptions(layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
+                                                           defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
+                                                           logDriver: config.logDriver, logOptions: config.logOpts)
+            containerOptions.network = networks
             let containers = try ContainerService(
                 database: database, snapshotter: snapshotter, images: StoreImageResolver(database: database, layout: layout),
-                options: ContainerServiceOptions(layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
-                                                 defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
-                                                 logDriver: config.logDriver, logOptions: config.logOpts),
-                host: try HostFacts.current())
+                options: containerOptions, host: try HostFacts.current())
             let store = StoreBackend(database: database)
-            let router = SystemRoutes.router(system: store, images: store, containers: containers, identity: identity)
+            let router = SystemRoutes.router(system: store, images: store, containers: containers,
+                                             networks: NetworkServiceBackend(networks: networks, containers: containers), identity: identity)
             // ── end container side
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }

@@ -23,13 +23,17 @@ final class ContainerRig: @unchecked Sendable {
     let snapshotter: OverlaySnapshotter
     let images: FixtureImageResolver
     let cgroupParent: String
-    let options: ContainerServiceOptions
+    private(set) var options: ContainerServiceOptions
     private(set) var service: ContainerService
+    /// With `networking`: the engine's NetworkService (bridge, user networks, ports).
+    private(set) var networks: NetworkService?
+    let networking: NetworkServiceConfiguration?
     private var server: APIServer?
     var socketPath: String { root + "/api.sock" }
     var dockerHost: String { "unix://" + socketPath }
 
-    init(test: XCTestCase, logOptions: [String: String] = [:]) throws {
+    init(test: XCTestCase, logOptions: [String: String] = [:], networking: NetworkServiceConfiguration? = nil) throws {
+        self.networking = networking
         try TestEnvironment.requireRoot()
         let catalog = try FixtureCatalog.fromEnvironment()
         var template = Array("/tmp/swc.XXXXXX".utf8CString)
@@ -72,6 +76,12 @@ final class ContainerRig: @unchecked Sendable {
             layout: layout, runtimes: runtimes,
             shimExecutable: products + "/swdock-shim", specDefaults: SpecDefaults(cgroupParent: cgroupParent),
             logOptions: logOptions)
+        if let networking {
+            let made = try NetworkService(database: database, layout: layout, configuration: networking)
+            networks = made
+            options.network = made
+            test.addTeardownBlock { [made] in try? made.teardownAll() }
+        }
         service = try ContainerService(database: database, snapshotter: snapshotter, images: images, options: options,
                                        host: try HostFacts.current())
         test.addTeardownBlock { [self] in
@@ -93,6 +103,12 @@ final class ContainerRig: @unchecked Sendable {
     /// containers keep running) and a new one is built on the same roots.
     func restartService() throws {
         service.shutdown()
+        if let networking {
+            networks?.shutdown()
+            let made = try NetworkService(database: database, layout: layout, configuration: networking)
+            networks = made
+            options.network = made
+        }
         service = try ContainerService(database: database, snapshotter: snapshotter, images: images, options: options,
                                        host: try HostFacts.current())
     }
@@ -102,6 +118,7 @@ final class ContainerRig: @unchecked Sendable {
         let config = DaemonConfiguration()
         let identity = DaemonIdentity(engineID: "TEST:ENGINE", configuration: config)
         let router = SystemRoutes.router(system: CountsBackend(service: service), images: NoImages(), containers: service,
+                                         networks: networks.map { NetworkServiceBackend(networks: $0, containers: service) },
                                          identity: identity)
         server = try await APIServer.start(socketPaths: [socketPath], router: router, socketGroup: "nonexistent-group",
                                            logger: Logger(label: "test"))
