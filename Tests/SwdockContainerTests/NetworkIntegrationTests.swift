@@ -62,12 +62,13 @@ final class NetworkIntegrationTests: XCTestCase {
         let rig = net.rig
         let id = try ok(rig, ["run", "-d", "--name", "srv", "--hostname", "web", "--add-host", "db.example:10.9.8.7",
                               "--dns", "192.0.2.53", "--dns-search", "example.org", "--dns-option", "ndots:2",
-                              "busybox", "sh", "-c", "cat /etc/hosts /etc/resolv.conf; ip -4 addr show eth0; ip route; exec nc -lk -p 80 -e echo hi"])
+                              "busybox", "sh", "-c", "cat /etc/hosts /etc/resolv.conf; ip -4 addr show eth0; ip route; exec nc -ll -p 80 -e echo hi"])
         let ip = try ok(rig, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "srv"])
         XCTAssertTrue(net.subnet.contains(IPv4Subnet.parseAddress(ip) ?? 0), "address \(ip) in \(net.subnet)")
         let gateway = try ok(rig, ["inspect", "-f", "{{.NetworkSettings.Gateway}} {{.NetworkSettings.IPPrefixLen}} {{.NetworkSettings.MacAddress}}", "srv"])
         let octets = ip.split(separator: ".").map { String(format: "%02x", Int($0)!) }.joined(separator: ":")
-        XCTAssertEqual(gateway, "\(IPv4Subnet.format(net.subnet.network + 1)) 24 02:42:\(octets)")
+        XCTAssertEqual(gateway, "\(IPv4Subnet.format(net.subnet.network + 1)) 24 02:42:\(octets)",
+                       "\((try? rig.docker(["logs", "srv"])).map { $0.stdout + $0.stderr } ?? "") \((try? rig.docker(["inspect", "-f", "{{json .State}}", "srv"]))?.stdout ?? "")")
         let networks = try ok(rig, ["inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}{{.HostConfig.NetworkMode}}", "srv"])
         XCTAssertEqual(networks, "bridge=\(ip) default")
         // What the container saw at start.
@@ -121,7 +122,7 @@ final class NetworkIntegrationTests: XCTestCase {
         let probe = try PortReservation.reserve(.tcp, hostIP: IPv4Subnet.parseAddress("127.0.0.1"), port: 0)
         let port = probe.port
         probe.release()
-        _ = try ok(rig, ["run", "-d", "--name", "web", "-p", "127.0.0.1:\(port):80", "busybox", "nc", "-lk", "-p", "80", "-e", "echo", "hi"])
+        _ = try ok(rig, ["run", "-d", "--name", "web", "-p", "127.0.0.1:\(port):80", "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "hi"])
         let published = try ok(rig, ["port", "web"])
         XCTAssertEqual(published, "80/tcp -> 127.0.0.1:\(port)")
         let ports = try ok(rig, ["inspect", "-f", "{{json .NetworkSettings.Ports}}", "web"])
@@ -171,7 +172,7 @@ final class NetworkIntegrationTests: XCTestCase {
         XCTAssertEqual(inspect, "bridge \(s1) \(b1)")
 
         let fixed = IPv4Subnet.format(s1.network + 10)
-        _ = try ok(rig, ["run", "-d", "--name", "a", "--network", "n1", "--ip", fixed, "busybox", "nc", "-lk", "-p", "80", "-e", "echo", "from-a"])
+        _ = try ok(rig, ["run", "-d", "--name", "a", "--network", "n1", "--ip", fixed, "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "from-a"])
         XCTAssertEqual(try ok(rig, ["inspect", "-f", "{{.NetworkSettings.Networks.n1.IPAddress}}", "a"]), fixed)
         // Same network: reachable by IP.
         XCTAssertEqual(try ok(rig, ["run", "--rm", "--network", "n1", "busybox", "nc", fixed, "80"]), "from-a")
@@ -228,7 +229,7 @@ final class NetworkIntegrationTests: XCTestCase {
         // established connection shows the address the client came from).
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-        server.arguments = ["--net=/run/netns/\(nsName)", "/bin/busybox", "nc", "-lk", "-p", "9000", "-e", "/bin/busybox", "netstat", "-tn"]
+        server.arguments = ["--net=/run/netns/\(nsName)", "/bin/busybox", "nc", "-ll", "-p", "9000", "-e", "/bin/busybox", "netstat", "-tn"]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
@@ -253,7 +254,7 @@ final class NetworkIntegrationTests: XCTestCase {
         let probe = try PortReservation.reserve(.tcp, hostIP: IPv4Subnet.parseAddress("127.0.0.1"), port: 0)
         let port = probe.port
         probe.release()
-        _ = try ok(rig, ["run", "-d", "--name", "srv", "-p", "127.0.0.1:\(port):80", "busybox", "nc", "-lk", "-p", "80", "-e", "echo", "hi"])
+        _ = try ok(rig, ["run", "-d", "--name", "srv", "-p", "127.0.0.1:\(port):80", "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "hi"])
         _ = try ok(rig, ["run", "-d", "--name", "cli", "busybox", "sleep", "300"])
         let ip = try ok(rig, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "srv"])
         let cliIP = try ok(rig, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "cli"])
