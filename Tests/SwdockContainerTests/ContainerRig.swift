@@ -124,6 +124,12 @@ final class ContainerRig: @unchecked Sendable {
                                            logger: Logger(label: "test"))
     }
 
+    /// Stops serving (as a daemon that dies does); `startServer` serves again.
+    func stopServer() async {
+        if let server { await server.stop() }
+        server = nil
+    }
+
     /// Runs the real docker CLI against this rig's socket.
     func docker(_ arguments: [String], timeout: TimeInterval = 60) throws -> CommandResult {
         let config = root + "/docker-config"

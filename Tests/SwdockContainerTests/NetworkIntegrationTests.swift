@@ -263,6 +263,7 @@ final class NetworkIntegrationTests: XCTestCase {
         addTeardownBlock { try? staleNS.delete() }
 
         // kill -9 of the daemon: the service stops watching; a new one starts on the same store.
+        await rig.stopServer()
         try rig.restartService()
         try await rig.startServer()
         XCTAssertFalse(FileManager.default.fileExists(atPath: staleNS.path), "stale netns removed at start")
