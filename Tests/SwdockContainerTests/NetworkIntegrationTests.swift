@@ -172,8 +172,8 @@ final class NetworkIntegrationTests: XCTestCase {
         XCTAssertEqual(inspect, "bridge \(s1) \(b1)")
 
         let fixed = IPv4Subnet.format(s1.network + 10)
-        _ = try ok(rig, ["run", "-d", "--name", "a", "--network", "n1", "--ip", fixed, "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "from-a"])
-        XCTAssertEqual(try ok(rig, ["inspect", "-f", "{{.NetworkSettings.Networks.n1.IPAddress}}", "a"]), fixed)
+        _ = try ok(rig, ["run", "-d", "--name", "ca", "--network", "n1", "--ip", fixed, "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "from-a"])
+        XCTAssertEqual(try ok(rig, ["inspect", "-f", "{{.NetworkSettings.Networks.n1.IPAddress}}", "ca"]), fixed)
         // Same network: reachable by IP.
         XCTAssertEqual(try ok(rig, ["run", "--rm", "--network", "n1", "busybox", "nc", fixed, "80"]), "from-a")
         // Another network: not reachable.
@@ -184,9 +184,9 @@ final class NetworkIntegrationTests: XCTestCase {
         XCTAssertNotEqual(fromBridge.stdout, "from-a\n", "bridge reached n1")
 
         // connect: a running container on n2 gets eth1 on n1 and reaches a.
-        _ = try ok(rig, ["run", "-d", "--name", "b", "--network", "n2", "busybox", "sleep", "300"])
-        _ = try ok(rig, ["network", "connect", "n1", "b"])
-        let bOnN1 = try ok(rig, ["inspect", "-f", "{{.NetworkSettings.Networks.n1.IPAddress}}", "b"])
+        _ = try ok(rig, ["run", "-d", "--name", "cb", "--network", "n2", "busybox", "sleep", "300"])
+        _ = try ok(rig, ["network", "connect", "n1", "cb"])
+        let bOnN1 = try ok(rig, ["inspect", "-f", "{{.NetworkSettings.Networks.n1.IPAddress}}", "cb"])
         XCTAssertTrue(s1.contains(IPv4Subnet.parseAddress(bOnN1) ?? 0), bOnN1)
         XCTAssertTrue(try sh("ip -o link show master \(b1)").contains("swv"))
 
@@ -194,10 +194,13 @@ final class NetworkIntegrationTests: XCTestCase {
         let busy = try rig.docker(["network", "rm", "n1"])
         XCTAssertNotEqual(busy.status, 0)
         XCTAssertTrue(busy.stderr.contains("has active endpoints"), busy.stderr)
-        _ = try ok(rig, ["network", "disconnect", "n1", "b"])
-        XCTAssertEqual(try ok(rig, ["inspect", "-f", "{{.NetworkSettings.Networks.n1}}", "b"]), "<no value>")
+        _ = try ok(rig, ["network", "disconnect", "n1", "cb"])
+        XCTAssertEqual(try ok(rig, ["inspect", "-f", "{{.NetworkSettings.Networks.n1}}", "cb"]), "<no value>")
 
-        _ = try ok(rig, ["rm", "-f", "a", "b"])
+        _ = try ok(rig, ["rm", "-f", "cb"])
+        XCTAssertNotEqual(try rig.docker(["network", "rm", "n1"]).status, 0, "ca still runs on n1")
+        _ = try ok(rig, ["rm", "-f", "ca"])
+        XCTAssertTrue(try rig.database.read { try $0.allLeases() }.isEmpty, "no lease left")
         _ = try ok(rig, ["network", "rm", "n1"])
         let pruned = try ok(rig, ["network", "prune", "-f"])
         XCTAssertTrue(pruned.contains("n2"), pruned)
