@@ -236,7 +236,7 @@ final class NetworkIntegrationTests: XCTestCase {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        addTeardownBlock { server.terminate(); server.waitUntilExit() }
+        addTeardownBlock { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
         usleep(300_000)
         let out = try rig.docker(["run", "--rm", "busybox", "nc", "-w", "3", serverAddress, "9000"])
         XCTAssertEqual(out.status, 0, out.stderr)
