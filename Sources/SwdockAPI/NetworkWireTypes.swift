@@ -59,7 +59,13 @@ public struct NetworkCreateRequest: Codable, Sendable, Equatable {
         public var Driver: String?
         public var Config: [NetworkResource.IPAMConfig]?
         public var Options: [String: String]?
+        public init(Driver: String? = nil, Config: [NetworkResource.IPAMConfig]? = nil, Options: [String: String]? = nil) {
+            self.Driver = Driver
+            self.Config = Config
+            self.Options = Options
+        }
     }
+    public init() {}
     public var Name: String?
     public var CheckDuplicate: Bool?
     public var Driver: String?

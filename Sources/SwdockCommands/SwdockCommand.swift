@@ -10,7 +10,9 @@ public struct SwdockCommand: AsyncParsableCommand {
         commandName: "swdock",
         abstract: "A Docker-class container engine client: talks to swdockd over the Docker Engine API.",
         version: "swdock version \(SwdockVersion.version), API \(SwdockVersion.apiVersion)",
-        subcommands: [VersionCommand.self, InfoCommand.self]
+        subcommands: [VersionCommand.self, InfoCommand.self,
+                      NetworkCommand.self,
+                      PortCommand.self]
     )
     public init() {}
 
