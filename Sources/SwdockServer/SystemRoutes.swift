@@ -119,7 +119,6 @@ public enum SystemRoutes {
         if !host.ipv4Forwarding { warnings.append("WARNING: IPv4 forwarding is disabled") }
         if !host.bridgeNfIptables { warnings.append("WARNING: bridge-nf-call-iptables is disabled") }
         if !host.bridgeNfIp6tables { warnings.append("WARNING: bridge-nf-call-ip6tables is disabled") }
-        warnings.append("WARNING: bridge networking is not supported yet: containers without --network get \"none\"")
         var security: [String] = []
         if host.seccomp { security.append("name=seccomp,profile=default") }
         if host.cgroupVersion == .v2 { security.append("name=cgroupns") }
