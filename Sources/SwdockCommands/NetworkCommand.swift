@@ -36,13 +36,13 @@ func filtersQuery(_ filters: [String]) throws -> [(String, String)] {
     return [("filters", String(decoding: try JSONEncoder().encode(map), as: UTF8.self))]
 }
 
-/// Columns separated as Go's tabwriter does for docker (padding 3).
+/// Columns as Go's tabwriter lays them out for docker (minwidth 10, padding 3).
 func table(_ rows: [[String]]) -> String {
     guard let first = rows.first else { return "" }
     var widths = Array(repeating: 0, count: first.count)
     for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
     return rows.map { row in
-        row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count + 3) }
+        row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell + String(repeating: " ", count: max(widths[i] + 3, 10) - cell.count) }
             .joined()
     }.joined(separator: "\n") + "\n"
 }

@@ -287,7 +287,9 @@ extension NetworkService {
         for row in rows {
             guard var document = try? ContainerService.decode(EndpointDocument.self, row.config, what: "endpoint"), document.isActive,
                   let network = try? network(row.networkID) else { continue }
-            deactivate(id, network: network, document: &document)
+            // The namespace goes below and takes the veth with it: deleting the veth first would
+            // cost a second synchronous teardown in the kernel (see "remove by netns" above).
+            deactivate(id, network: network, document: &document, deleteVeth: false)
             if let text = try? ContainerService.encode(document) {
                 _ = try? write("clear endpoint") { try $0.putEndpoint(NetworkEndpointRecord(containerID: id, networkID: row.networkID, config: text)) }
             }
@@ -296,7 +298,7 @@ extension NetworkService {
     }
 
     /// Unpublishes, deletes the veth and releases the lease of one active endpoint.
-    func deactivate(_ id: String, network: Network, document: inout EndpointDocument) {
+    func deactivate(_ id: String, network: Network, document: inout EndpointDocument, deleteVeth: Bool = true) {
         if let address = document.Address {
             if let bridge = try? bridge(network) {
                 let mappings = document.Ports.compactMap { port -> PortMapping? in
@@ -305,7 +307,7 @@ extension NetworkService {
                     return PortMapping(proto: proto, hostIP: ip, hostPort: port.hostPort, containerAddress: address, containerPort: port.containerPort)
                 }
                 if !mappings.isEmpty { try? bridge.unpublish(mappings) }
-                if let name = document.HostInterface { try? netlink.deleteLink(name) }
+                if deleteVeth, let name = document.HostInterface { try? netlink.deleteLink(name) }
             }
             try? allocator(network).release(address)
         }

@@ -183,6 +183,29 @@ final class NetworkIntegrationTests: XCTestCase {
         let fromBridge = try rig.docker(["run", "--rm", "busybox", "nc", "-w", "2", fixed, "80"])
         XCTAssertNotEqual(fromBridge.stdout, "from-a\n", "bridge reached n1")
 
+        // Published on a user network (the CLI's `--network n1 -p`), answered from the host.
+        let probe = try PortReservation.reserve(.tcp, hostIP: IPv4Subnet.parseAddress("127.0.0.1"), port: 0)
+        let port = probe.port
+        probe.release()
+        _ = try ok(rig, ["run", "-d", "--name", "pub", "--network", "n1", "-p", "127.0.0.1:\(port):80", "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "pub"])
+        var answer = ""
+        for _ in 0..<30 {
+            answer = (try? runCommand("/bin/busybox", ["nc", "127.0.0.1", "\(port)"], timeout: 5).stdout) ?? ""
+            if answer == "pub\n" { break }
+            usleep(100_000)
+        }
+        XCTAssertEqual(answer, "pub\n")
+        // The swdock CLI's network and port commands against the same server.
+        let swdock = TestEnvironment.executable("swdock")
+        let swls = try runCommand(swdock, ["-H", rig.dockerHost, "network", "ls"], timeout: 30)
+        XCTAssertTrue(swls.stdout.hasPrefix("NETWORK ID     NAME      DRIVER    SCOPE\n"), swls.stdout + swls.stderr)
+        XCTAssertTrue(swls.stdout.contains("   n1        bridge    local\n"), swls.stdout)
+        let swinspect = try runCommand(swdock, ["-H", rig.dockerHost, "network", "inspect", "-f", "{{.Name}} {{.Internal}}", "n1"], timeout: 30)
+        XCTAssertEqual(swinspect.stdout, "n1 false\n", swinspect.stderr)
+        let swport = try runCommand(swdock, ["-H", rig.dockerHost, "port", "pub"], timeout: 30)
+        XCTAssertEqual(swport.stdout, "80/tcp -> 127.0.0.1:\(port)\n", swport.stderr)
+        _ = try ok(rig, ["rm", "-f", "pub"])
+
         // connect: a running container on n2 gets eth1 on n1 and reaches a.
         _ = try ok(rig, ["run", "-d", "--name", "cb", "--network", "n2", "busybox", "sleep", "300"])
         _ = try ok(rig, ["network", "connect", "n1", "cb"])
