@@ -112,6 +112,15 @@ final class NetworkIntegrationTests: XCTestCase {
         XCTAssertEqual(none, "lo\n1")
         let host = try ok(net.rig, ["run", "--rm", "--network", "host", "busybox", "ls", "/sys/class/net"])
         XCTAssertTrue(host.split(separator: "\n").contains(Substring(net.bridge)), "the host's bridge is visible: \(host)")
+        // container:NAME joins a running container's namespace (its address, its eth0).
+        _ = try ok(net.rig, ["run", "-d", "--name", "base", "busybox", "sleep", "60"])
+        let ip = try ok(net.rig, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "base"])
+        let joined = try ok(net.rig, ["run", "--rm", "--network", "container:base", "busybox", "sh", "-c", "ip -4 -o addr show eth0 | awk '{print $4}'"])
+        XCTAssertEqual(joined, ip + "/24")
+        let unknown = try net.rig.docker(["run", "--rm", "--network", "nosuch", "busybox", "true"])
+        // A 404 as dockerd's (the CLI then tries to pull the image, which this rig cannot serve).
+        XCTAssertNotEqual(unknown.status, 0, unknown.stderr)
+        _ = try ok(net.rig, ["rm", "-f", "base"])
     }
 
     // MARK: ports
