@@ -131,13 +131,23 @@ final class NetworkIntegrationTests: XCTestCase {
         let probe = try PortReservation.reserve(.tcp, hostIP: IPv4Subnet.parseAddress("127.0.0.1"), port: 0)
         let port = probe.port
         probe.release()
-        _ = try ok(rig, ["run", "-d", "--name", "web", "-p", "127.0.0.1:\(port):80", "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "hi"])
+        let probe2 = try PortReservation.reserve(.tcp, port: 0)
+        let anyPort = probe2.port
+        probe2.release()
+        _ = try ok(rig, ["run", "-d", "--name", "web", "-p", "127.0.0.1:\(port):80", "-p", "\(anyPort):80", "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "hi"])
         let published = try ok(rig, ["port", "web"])
-        XCTAssertEqual(published, "80/tcp -> 127.0.0.1:\(port)")
+        XCTAssertEqual(Set(published.split(separator: "\n").map(String.init)), ["80/tcp -> 127.0.0.1:\(port)", "80/tcp -> 0.0.0.0:\(anyPort)"])
         let ports = try ok(rig, ["inspect", "-f", "{{json .NetworkSettings.Ports}}", "web"])
-        XCTAssertEqual(ports, "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"\(port)\"}]}")
+        XCTAssertTrue(ports.contains("{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"\(port)\"}"), ports)
+        XCTAssertTrue(ports.contains("{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"\(anyPort)\"}"), ports)
         let ps = try ok(rig, ["ps", "--format", "{{.Ports}}"])
-        XCTAssertEqual(ps, "127.0.0.1:\(port)->80/tcp")
+        XCTAssertTrue(ps.contains("127.0.0.1:\(port)->80/tcp"), ps)
+        XCTAssertTrue(ps.contains("0.0.0.0:\(anyPort)->80/tcp"), ps)
+        // From a container through a host address (the gateway), DNATed back onto the bridge.
+        let gateway = IPv4Subnet.format(net.subnet.network + 1)
+        XCTAssertEqual(try ok(rig, ["run", "--rm", "busybox", "nc", gateway, "\(anyPort)"]), "hi", "hairpin through the host's address")
+        XCTAssertEqual(try runCommand("/bin/busybox", ["nc", "127.0.0.1", "\(anyPort)"], timeout: 5).stdout, "hi\n",
+                       "0.0.0.0 bindings answer on 127.0.0.1 too")
         var answer = ""
         for _ in 0..<30 {
             answer = (try? runCommand("/bin/busybox", ["nc", "127.0.0.1", "\(port)"], timeout: 5).stdout) ?? ""
