@@ -306,12 +306,20 @@ final class NetworkIntegrationTests: XCTestCase {
         // A stale namespace and veth as a crash would leave them.
         let staleNS = try NetworkNamespace.create(named: String(repeating: "f", count: 64), in: rig.layout.execRoot + "/netns")
         addTeardownBlock { try? staleNS.delete() }
+        // A stale veth on the bridge and a stale lease of a container that no longer exists.
+        let staleVeth = "swv0000dead\(net.tag.prefix(1))", stalePeer = "swt\(net.tag)p"
+        addTeardownBlock { _ = try? runCommand("/bin/sh", ["-c", "ip link del \(staleVeth) 2>/dev/null"]) }
+        XCTAssertEqual(try runCommand("/bin/sh", ["-c", "ip link add \(staleVeth) type veth peer name \(stalePeer) && ip link set \(staleVeth) master \(net.bridge)"]).status, 0)
+        let bridgeID = try ok(rig, ["network", "inspect", "-f", "{{.Id}}", "bridge"])
+        try rig.database.write { try $0.insertLease(networkID: bridgeID, address: Int64(net.subnet.network + 200), owner: "gone") }
 
         // kill -9 of the daemon: the service stops watching; a new one starts on the same store.
         await rig.stopServer()
         try rig.restartService()
         try await rig.startServer()
         XCTAssertFalse(FileManager.default.fileExists(atPath: staleNS.path), "stale netns removed at start")
+        XCTAssertFalse(try sh("ip -o link show").contains(staleVeth), "stale veth removed at start")
+        XCTAssertFalse(try rig.database.read { try $0.allLeases() }.contains { $0.owner == "gone" }, "stale lease released at start")
         XCTAssertEqual(try ok(rig, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "srv"]), ip)
         var answer = ""
         for _ in 0..<30 {
