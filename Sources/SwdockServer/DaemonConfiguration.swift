@@ -44,7 +44,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxConcurrentDownloads = 3
     public var storageDriver = "overlay2"
     public var bip: String?
-    /// The default bridge device (dockerd's `bridge`/`-b`; `swdock0` here).
+    /// The default bridge device (dockerd's `bridge`/`-b`; `swdock0` here); `none` disables
+    /// networking (containers get `none`, as with dockerd's `--bridge=none`).
     public var bridge = "swdock0"
     public var defaultAddressPools: [AddressPool] = []
     public var liveRestore = false

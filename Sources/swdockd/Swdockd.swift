@@ -102,8 +102,11 @@ struct Swdockd: AsyncParsableCommand {
                 }
                 pools.append(try SwdockNetwork.AddressPool(base: base, size: pool.size))
             }
-            let networks = try NetworkService(database: database, layout: layout,
-                                              configuration: NetworkServiceConfiguration(bridgeName: config.bridge, bip: config.bip, pools: pools))
+            // daemon.json `"bridge": "none"` (dockerd's `--bridge=none`): no networking; containers
+            // get `none` by default and only `none` and `host` exist.
+            let networks = config.bridge == "none" ? nil : try NetworkService(
+                database: database, layout: layout,
+                configuration: NetworkServiceConfiguration(bridgeName: config.bridge, bip: config.bip, pools: pools))
             var containerOptions = ContainerServiceOptions(layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
                                                            defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
                                                            logDriver: config.logDriver, logOptions: config.logOpts)
@@ -113,7 +116,8 @@ struct Swdockd: AsyncParsableCommand {
                 options: containerOptions, host: try HostFacts.current())
             let store = StoreBackend(database: database)
             let router = SystemRoutes.router(system: store, images: store, containers: containers,
-                                             networks: NetworkServiceBackend(networks: networks, containers: containers), identity: identity)
+                                             networks: networks.map { NetworkServiceBackend(networks: $0, containers: containers) },
+                                             identity: identity)
             // ── end container side
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }
