@@ -94,7 +94,7 @@ let package = Package(
 
         // ── commands ─────────────────────────────────────────────────────────
         .target(name: "SwdockCommands",
-                dependencies: ["SwdockClient", "SwdockAPI", "SwdockOCI",
+                dependencies: ["SwdockClient", "SwdockAPI", "SwdockOCI", "SwdockOS",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
 
@@ -167,7 +167,7 @@ let package = Package(
         /// overlay snapshots, and the API server driven by the docker CLI and docker-py.
         .testTarget(name: "SwdockContainerTests",
                     dependencies: ["SwdockEngine", "SwdockServer", "SwdockAPI", "SwdockSnapshot", "SwdockArchive", "SwdockNetwork",
-                                   "SwdockMetadata", "SwdockOCI", "SwdockOS", "SwdockShimCore", "SwdockTestSupport",
+                                   "SwdockMetadata", "SwdockOCI", "SwdockOS", "SwdockShimCore", "SwdockTestSupport", "SwdockContent", "SwdockRegistry",
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockMetadataTests", dependencies: ["SwdockMetadata", "SwdockTestSupport"],
@@ -176,6 +176,11 @@ let package = Package(
                     dependencies: ["SwdockServer", "SwdockAPI", "SwdockClient", "SwdockEngine", "SwdockTestSupport",
                                    .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio")],
+                    swiftSettings: swiftSettings),
+        /// The image service against the fixture registries: pull, unpack, references, removal, GC; routes through swdockd.
+        .testTarget(name: "SwdockImageTests",
+                    dependencies: ["SwdockEngine", "SwdockSnapshot", "SwdockContent", "SwdockMetadata", "SwdockRegistry",
+                                   "SwdockOCI", "SwdockOS", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockClientTests", dependencies: ["SwdockClient", "SwdockAPI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),

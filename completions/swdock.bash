@@ -173,13 +173,13 @@ _swdock() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    version|info|help)
+    version|info|volume|events|help)
         # Offer subcommand argument completions
         "_swdock_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'version info help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'version info volume events help' -- "${cur}"))
         ;;
     esac
 }
@@ -215,6 +215,155 @@ _swdock_info() {
         return
         ;;
     '-f'|'--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_volume() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __swdock_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|ls|inspect|rm|prune)
+        # Offer subcommand argument completions
+        "_swdock_volume_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create ls inspect rm prune' -- "${cur}"))
+        ;;
+    esac
+}
+
+_swdock_volume_create() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--label -o --opt)
+    non_repeating_options=(-H --host --name -d --driver)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '-d'|'--driver')
+        return
+        ;;
+    '--label')
+        return
+        ;;
+    '-o'|'--opt')
+        return
+        ;;
+    esac
+}
+
+_swdock_volume_ls() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=(-f --filter)
+    non_repeating_options=(-H --host --format)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--filter')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_volume_inspect() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -f --format)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_volume_rm() {
+    repeating_flags=()
+    non_repeating_flags=(-f --force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_volume_prune() {
+    repeating_flags=()
+    non_repeating_flags=(-a --all -f --force --version -h --help)
+    repeating_options=(--filter)
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    esac
+}
+
+_swdock_events() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filter)
+    non_repeating_options=(-H --host --since --until --format)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '-f'|'--filter')
+        return
+        ;;
+    '--format')
         return
         ;;
     esac

@@ -30,8 +30,12 @@ public struct EndpointSettings: Codable, Sendable, Equatable {
 /// One entry of `Mounts` (`types.MountPoint`).
 public struct ContainerMount: Codable, Sendable, Equatable {
     public var `Type` = ""
+    /// Volumes only.
+    public var Name: String?
     public var Source = ""
     public var Destination = ""
+    /// Volumes only.
+    public var Driver: String?
     public var Mode = ""
     public var RW = true
     public var Propagation = ""
@@ -206,17 +210,4 @@ public struct ContainerPruneReport: Codable, Sendable, Equatable {
         }
         try container.encode(SpaceReclaimed, forKey: .SpaceReclaimed)
     }
-}
-
-/// `GET /system/df` (`types.DiskUsage`). The container side fills `Containers`; the image side
-/// fills `LayersSize` and `Images` (entries in `ImageSummary` shape with `Containers` and
-/// `SharedSize`); volumes and build cache are empty in swdock.
-public struct SystemDiskUsage: Codable, Sendable, Equatable {
-    public var LayersSize: Int64 = 0
-    public var Images: [JSONValue] = []
-    public var Containers: [ContainerSummary] = []
-    public var Volumes: [JSONValue] = []
-    public var BuildCache: [JSONValue] = []
-    public var BuilderSize: Int64 = 0
-    public init() {}
 }

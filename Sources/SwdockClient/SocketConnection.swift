@@ -70,6 +70,9 @@ public final class SocketConnection {
         }
     }
 
+    /// True when bytes already read from the socket wait in the buffer (poll would not see them).
+    public var hasBufferedBytes: Bool { position < buffer.count }
+
     public func write(_ bytes: [UInt8]) throws(ClientError) {
         do { try fd.writeAll(bytes) } catch { throw ClientError(.protocolError, "send to swdockd", cause: error.description) }
     }

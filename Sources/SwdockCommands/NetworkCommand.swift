@@ -25,17 +25,6 @@ func callDaemon(_ client: EngineClient, _ method: String, _ path: String, query:
     return answer
 }
 
-/// `filters` as the CLI sends them: `{"name":{"value":true}}`.
-func filtersQuery(_ filters: [String]) throws -> [(String, String)] {
-    guard !filters.isEmpty else { return [] }
-    var map: [String: [String: Bool]] = [:]
-    for filter in filters {
-        guard let equals = filter.firstIndex(of: "=") else { throw ValidationErrorText("bad format of filter (expected name=value)") }
-        map[String(filter[..<equals]), default: [:]][String(filter[filter.index(after: equals)...])] = true
-    }
-    return [("filters", String(decoding: try JSONEncoder().encode(map), as: UTF8.self))]
-}
-
 /// Columns as Go's tabwriter lays them out for docker (minwidth 10, padding 3).
 func table(_ rows: [[String]]) -> String {
     guard let first = rows.first else { return "" }

@@ -10,9 +10,34 @@ public struct SwdockCommand: AsyncParsableCommand {
         commandName: "swdock",
         abstract: "A Docker-class container engine client: talks to swdockd over the Docker Engine API.",
         version: "swdock version \(SwdockVersion.version), API \(SwdockVersion.apiVersion)",
-        subcommands: [VersionCommand.self, InfoCommand.self,
-                      NetworkCommand.self,
-                      PortCommand.self]
+        subcommands: [
+            VersionCommand.self,
+            InfoCommand.self,
+            RunCommand.self,
+            CreateCommand.self,
+            StartCommand.self,
+            StopCommand.self,
+            RestartCommand.self,
+            KillCommand.self,
+            RemoveCommand.self,
+            PsCommand.self,
+            LogsCommand.self,
+            InspectCommand.self,
+            TopCommand.self,
+            RenameCommand.self,
+            WaitCommand.self,
+            PullCommand.self,
+            ImagesCommand.self,
+            TagCommand.self,
+            RmiCommand.self,
+            ContainerGroupCommand.self,
+            ImageGroupCommand.self,
+            SystemGroupCommand.self,
+            VolumeCommand.self,
+            EventsCommand.self,
+            NetworkCommand.self,
+            PortCommand.self,
+        ]
     )
     public init() {}
 
@@ -34,6 +59,26 @@ public struct SwdockCommand: AsyncParsableCommand {
                 index += 1
             }
         }
-        await Self.main(arguments)
+        await run(arguments)
+    }
+
+    /// Parses and runs; a flag error prints docker's `unknown flag`-style message with the
+    /// usage hint and exits 125 as docker does (help and version exit 0).
+    static func run(_ arguments: [String]) async {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileOutput.standardError.write("swdock: " + fullMessage(for: error) + "\n\nRun 'swdock --help' for more information\n")
+                Glibc.exit(125)
+            }
+            exit(withError: error)
+        }
     }
 }

@@ -18,6 +18,9 @@ struct ContainerDocument: Codable, Sendable {
     /// The image's chain ID (its committed snapshot), nil for an image without layers.
     var ChainID: String?
     var RestartCount = 0
+    /// Docker's HasBeenManuallyStopped: the user stopped or killed it (no restart policy
+    /// applies; `unless-stopped` stays down at daemon start). nil: not stopped by the user.
+    var ManuallyStopped: Bool?
     /// Mounts other than Docker's standard ones, for inspect's `Mounts`.
     var Mounts: [ContainerMountPoint]
     /// The json-file log, nil with log driver `none`.
@@ -29,11 +32,17 @@ struct ContainerDocument: Codable, Sendable {
 /// One entry of inspect's `Mounts` (Docker's `types.MountPoint`).
 public struct ContainerMountPoint: Codable, Sendable, Equatable {
     public var `Type`: String
+    /// The volume's name (type volume only).
+    public var Name: String?
     public var Source: String
     public var Destination: String
+    /// The volume's driver (type volume only).
+    public var Driver: String?
     public var Mode: String
     public var RW: Bool
     public var Propagation: String
+    /// The volume was created for this container (removed by `rm -v` and `--rm`).
+    public var Anonymous: Bool?
 }
 
 /// The service's view of one container for list, inspect and df.

@@ -47,6 +47,7 @@ extension ContainerService {
     func attachBlocking(_ ref: String, stdout: Bool, stderr: Bool, logs: Bool, stream: Bool) throws -> ContainerOutput {
         let container = try resolve(ref)
         let id = container.id
+        emit("attach", container)
         let (chunks, continuation) = AsyncStream<OutputChunk>.makeStream(bufferingPolicy: .unbounded)
         let subscription = AttachSubscription(stdout: stdout, stderr: stderr, continuation: continuation)
         continuation.onTermination = { [weak self] _ in

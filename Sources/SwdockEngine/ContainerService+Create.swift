@@ -60,15 +60,27 @@ extension ContainerService {
             cleanup.append { [snapshotter] in try? snapshotter.remove(id) }
             // The spec builder reads the image's /etc/passwd and /etc/group: mount for the build only.
             try mountRootfs(id, mounts)
-            let plan: ContainerSpecPlan
+            var plan: ContainerSpecPlan
+            var attachments: [VolumeAttachment] = []
             do {
                 defer { unmountRootfs(id) }
                 let context = ContainerSpecContext(id: id, image: image.config.config, rootfs: rootfs(id),
                                                    rootfsFiles: RootfsFiles(rootfs: rootfs(id)),
                                                    containerDirectory: containerDirectory,
                                                    networkNamespacePath: networkPlan?.namespacePath)
-                plan = try builder.build(config: config, hostConfig: hostConfig, context: context)
+                // Volumes become binds of their directories (created on first use, seeded from the image).
+                var buildHost = hostConfig
+                attachments = try attachVolumes(&buildHost)
+                do {
+                    plan = try builder.build(config: config, hostConfig: buildHost, context: context)
+                    try finishVolumes(&plan, &attachments, requested: hostConfig, rootfs: rootfs(id))
+                } catch {
+                    detachVolumes(attachments)
+                    throw error
+                }
             }
+            let madeVolumes = attachments
+            cleanup.append { [self] in detachVolumes(madeVolumes) }
             try writeBundle(id, spec: plan.spec)
             for file in plan.files {
                 do { try FileSystem.writeAtomically(containerDirectory + "/" + file.name, Array(file.contents.utf8), mode: 0o644) } catch {
@@ -80,7 +92,7 @@ extension ContainerService {
             let document = ContainerDocument(
                 Config: merged, HostConfig: plan.hostConfig, Path: plan.path, Args: plan.args,
                 Runtime: plan.runtime.isEmpty ? options.defaultRuntime : plan.runtime, Driver: snapshotter.driverName,
-                ChainID: image.chainID, Mounts: Self.mountPoints(plan.spec.mounts ?? []),
+                ChainID: image.chainID, Mounts: volumeMountPoints(Self.mountPoints(plan.spec.mounts ?? []), attachments),
                 LogPath: logDriver == "none" ? nil : containerDirectory + "/\(id)-json.log",
                 LogMaxSize: maxSize, LogMaxFiles: maxFiles)
             let record = ContainerRecord(id: id, name: name, image: image.id, createdNanoseconds: Self.nowNanoseconds(),
@@ -92,6 +104,7 @@ extension ContainerService {
                     throw error
                 }
             }
+            emit("create", id: id, name: name, image: config.image, labels: merged.labels)
             return ContainerCreated(id: id, warnings: plan.warnings)
         } catch {
             undo()

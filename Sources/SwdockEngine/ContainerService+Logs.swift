@@ -38,15 +38,22 @@ struct LogFileReader {
     }
 
     /// Every complete record of the files, filtered and formatted.
-    func entries(_ options: ContainerLogOptions) throws -> [OutputChunk] {
+    func entries(_ options: ContainerLogOptions) throws -> [OutputChunk] { try entriesAndEnd(options).chunks }
+
+    /// The records, and how many bytes of the current file they came from (where a follow
+    /// continues: records written after the read are not skipped).
+    func entriesAndEnd(_ options: ContainerLogOptions) throws -> (chunks: [OutputChunk], consumed: Int) {
         var lines: [[UInt8]] = []
+        var consumed = 0
         for file in files {
             guard let bytes = try FileSystem.read(file) else { continue }
-            lines.append(contentsOf: Self.completeLines(bytes[...]).lines)
+            let complete = Self.completeLines(bytes[...])
+            lines.append(contentsOf: complete.lines)
+            if file == path { consumed = complete.consumed }
         }
         var chunks = lines.compactMap { Self.chunk($0, options) }
         if let tail = options.tail { chunks = Array(chunks.suffix(max(0, tail))) }
-        return chunks
+        return (chunks, consumed)
     }
 
     /// Splits at `\n`; the bytes after the last newline are an unfinished record.
@@ -111,8 +118,10 @@ extension ContainerService {
             var offset = 0
             var inode: UInt64 = 0
             do {
-                for chunk in try reader.entries(options) { continuation.yield(chunk) }
-                (offset, inode) = Self.fileSize(path)
+                inode = Self.fileSize(path).1
+                let (initial, consumed) = try reader.entriesAndEnd(options)
+                for chunk in initial { continuation.yield(chunk) }
+                offset = consumed
             } catch { return }
             guard options.follow else { return }
             var tailOptions = options

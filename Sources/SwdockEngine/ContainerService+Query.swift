@@ -45,7 +45,7 @@ extension ContainerService {
         for name in filters.keys.sorted() where !Self.acceptedFilters.contains(name) {
             throw EngineError(.invalidArgument, "invalid filter '\(name)'")
         }
-        for name in ["volume", "network", "publish", "expose", "health", "isolation", "is-task"] where filters[name] != nil {
+        for name in ["network", "publish", "expose", "health", "isolation", "is-task"] where filters[name] != nil {
             throw EngineError(.notSupported, "container filter '\(name)'")
         }
         let statuses = filters["status"] ?? []
@@ -96,6 +96,11 @@ extension ContainerService {
             if let before, container.record.createdNanoseconds >= before { continue }
             if let since, container.record.createdNanoseconds <= since { continue }
             if !ancestors.isEmpty && !ancestors.contains(container.record.image) { continue }
+            // `volume`: a mounted volume's name or any mount's destination (moby's rule).
+            if let values = filters["volume"], !values.isEmpty,
+               !container.document.Mounts.contains(where: { mount in values.contains { $0 == mount.Name || $0 == mount.Destination } }) {
+                continue
+            }
             result.append(try info(container, size: options.size))
             if options.limit > 0 && result.count >= options.limit { break }
         }
@@ -222,6 +227,7 @@ extension ContainerService {
                     throw EngineError(.system, "rename container \(container.id)", cause: DescribedError(error))
                 }
             }
+            self.emit("rename", id: container.id, extra: ["oldName": container.record.name])
         }
     }
 

@@ -19,8 +19,9 @@ extension ContainerService {
         let id = try resolve(ref).id
         var failure: (error: EngineError, code: Int32, removed: Bool)?
         let started = try withContainerLock(id) { () throws -> Bool in
-            guard let container = try reload(id) else { throw EngineError(.notFound, "No such container: \(ref)") }
-            if try ContainerTransition.checkStart(container.state.Status, id: id) == .alreadyRunning { return false }
+            guard let current = try reload(id) else { throw EngineError(.notFound, "No such container: \(ref)") }
+            if try ContainerTransition.checkStart(current.state.Status, id: id) == .alreadyRunning { return false }
+            let container = try prepareManualStart(current)
             do {
                 try launch(container)
             } catch {
@@ -110,6 +111,7 @@ extension ContainerService {
             let state = container.state.started(pid: pid, at: startedAt)
             try saveState(id, state)
             monitor(id, session: session)
+            emit("start", container)
         } catch {
             if shimStarted, let session = try? ShimSession(socketPath: shimSocket(id)) {
                 _ = try? session.request("delete", [("force", "true")])
@@ -130,7 +132,8 @@ extension ContainerService {
                                            rootfsFiles: RootfsFiles(rootfs: rootfs(id)),
                                            containerDirectory: layout.containerDirectory(id),
                                            networkNamespacePath: networkNamespacePath(id, hostConfig: container.document.HostConfig))
-        let plan = try builder.build(config: config, hostConfig: container.document.HostConfig, context: context)
+        var plan = try builder.build(config: config, hostConfig: try volumeHostConfigForRebuild(container.document), context: context)
+        addRecordedVolumes(&plan, container.document)
         try writeBundle(id, spec: plan.spec)
     }
 
@@ -145,10 +148,12 @@ extension ContainerService {
             var reported: ShimMessage?
             do { reported = try session.request("wait") } catch {}
             if session.isCancelled || isShutDown { return }
+            // Still registered while the exit is handled, so the reconcile loop's resync never
+            // takes this container for an unwatched one; a restart may already have replaced it.
+            handleExit(id, reported: reported)
             live.withLock { state in
                 if state.monitors[id] === session { state.monitors[id] = nil }
             }
-            handleExit(id, reported: reported)
         }
         thread.start()
     }
@@ -176,7 +181,8 @@ extension ContainerService {
         let shimGone = !error.isEmpty
         var removed = false
         let handled: Bool = withContainerLock(id) {
-            guard let container = try? reload(id), [.running, .restarting, .paused].contains(container.state.Status) else {
+            // A restarting container has no shim: its exit was handled already.
+            guard let container = try? reload(id), [.running, .paused].contains(container.state.Status) else {
                 return false
             }
             if let session = try? ShimSession(socketPath: shimSocket(id)) {
@@ -187,7 +193,15 @@ extension ContainerService {
             disconnectNetwork(id)
             unmountRootfs(id)
             try? FileSystem.remove(runDirectory + "/" + ShimProtocol.StateFile.exit)
-            try? saveState(id, container.state.exited(code: code, at: time, oomKilled: oom, error: error))
+            let exited = container.state.exited(code: code, at: time, oomKilled: oom, error: error)
+            if oom { emit("oom", container) }
+            if let delay = restartDelay(after: container, exitCode: code, finishedAt: time) {
+                try? recordRestarting(container, exited: exited, delay: delay)
+                emit("die", container, extra: ["exitCode": String(code)])
+                return true
+            }
+            try? saveState(id, exited)
+            emit("die", container, extra: ["exitCode": String(code)])
             if container.document.HostConfig.autoRemove {
                 removed = (try? removeLocked(id)) != nil
             }

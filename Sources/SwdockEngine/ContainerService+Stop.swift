@@ -16,6 +16,8 @@ extension ContainerService {
         try withContainerLock(id) {
             guard let container = try reload(id) else { throw EngineError(.notFound, "No such container: \(ref)") }
             try ContainerTransition.checkSignal(container.state.Status, id: id)
+            // A restarting container has no process: the kill only ends its restarts.
+            if try stopByUserLocked(container) { return }
             try signalContainer(id, number)
         }
     }
@@ -24,6 +26,7 @@ extension ContainerService {
         do {
             let session = try ShimSession(socketPath: shimSocket(id))
             try session.request("kill", [("signal", String(number))])
+            emit("kill", id: id, extra: ["signal": String(number)])
         } catch {
             if error.code == .notRunning { throw EngineError(.conflict, "Container \(id) is not running") }
             throw EngineError(.system, "Cannot kill container: \(id): \(error.message)", cause: error)
@@ -45,11 +48,18 @@ extension ContainerService {
     /// `timeout` seconds (the request's, else StopTimeout, else the daemon's default; negative
     /// waits for ever). Returns false when the container was not running (Docker's 304).
     public func stop(_ ref: String, timeout: Int?) async throws -> Bool {
-        try await offload { try self.stopBlocking(ref, timeout: timeout) }
+        try await offload {
+            let before = try self.resolve(ref)
+            let stopped = try self.stopBlocking(ref, timeout: timeout)
+            if stopped { self.emit("stop", before) }
+            return stopped
+        }
     }
 
     func stopBlocking(_ ref: String, timeout: Int?) throws -> Bool {
         let id = try resolve(ref).id
+        // The user's stop: no restart policy applies; a restarting container is simply ended.
+        if try stopByUser(id) { return true }
         let waiter = register(id, .nextExit)
         defer { unregister(waiter) }
         let document: ContainerDocument? = try withContainerLock(id) {
@@ -79,9 +89,11 @@ extension ContainerService {
     /// `POST /containers/{id}/restart?t=`: stop (if running), then start.
     public func restart(_ ref: String, timeout: Int?) async throws {
         try await offload {
-            _ = try self.stopBlocking(ref, timeout: timeout)
+            let before = try self.resolve(ref)
+            if try self.stopBlocking(ref, timeout: timeout) { self.emit("stop", before) }
             // AutoRemove may have removed it at the stop: then it is gone, as with Docker.
             _ = try self.startBlocking(ref)
+            self.emit("restart", before)
         }
     }
 
@@ -90,7 +102,11 @@ extension ContainerService {
     /// its run directory; `removed` waiters fire. Anonymous volumes do not exist yet, so `v`
     /// has nothing to remove.
     public func remove(_ ref: String, force: Bool, volumes: Bool) async throws {
-        try await offload { try self.removeBlocking(ref, force: force) }
+        try await offload {
+            let before = try self.resolve(ref)
+            try self.removeBlocking(ref, force: force)
+            if volumes { self.removeAnonymousVolumes(before.document) }
+        }
     }
 
     func removeBlocking(_ ref: String, force: Bool) throws {
@@ -100,6 +116,7 @@ extension ContainerService {
         let running: Bool = try withContainerLock(id) {
             guard let container = try reload(id) else { throw EngineError(.notFound, "No such container: \(ref)") }
             try ContainerTransition.checkRemove(container.state.Status, id: id, force: force)
+            if try stopByUserLocked(container) { return false }
             return [.running, .restarting, .paused].contains(container.state.Status)
         }
         if running {
@@ -124,8 +141,15 @@ extension ContainerService {
     /// Removes everything of a stopped container; the caller holds its lock and fires waiters.
     /// A failed removal leaves the container `dead` (removable again), as Docker does.
     func removeLocked(_ id: String) throws(EngineError) {
+        let before = try? reload(id)
         do {
             try removeEverything(id)
+            reconciler.forget(id)
+            if let before {
+                emit("destroy", before)
+                // --rm takes the anonymous volumes along, as Docker.
+                if before.document.HostConfig.autoRemove { removeAnonymousVolumes(before.document) }
+            }
         } catch {
             if let container = try? reload(id) { try? saveState(id, container.state.with(status: .dead)) }
             throw error

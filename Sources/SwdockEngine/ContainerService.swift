@@ -32,6 +32,13 @@ public final class ContainerService: @unchecked Sendable {
     let images: any ImageResolver
     public let options: ContainerServiceOptions
     let builder: ContainerSpecBuilder
+    /// Where the container side publishes its events (create, start, die, …); shared with the
+    /// image side through swdockd.
+    public let events: EventBus
+    /// The local volumes containers mount (`-v NAME:/path`, anonymous volumes).
+    public let volumes: VolumeService
+    /// The reconcile loop's driver (restart policies, resync).
+    let reconciler = Reconciler()
     var layout: EngineLayout { options.layout }
 
     /// In-memory state: waiters, pending attaches, monitors. Never held across blocking work.
@@ -48,7 +55,9 @@ public final class ContainerService: @unchecked Sendable {
     /// reconnects to the shims of containers the store says are running (recording the exits
     /// of those that ended while no daemon watched).
     public init(database: Database, snapshotter: any Snapshotter, images: any ImageResolver,
-                options: ContainerServiceOptions, host: HostFacts) throws {
+                options: ContainerServiceOptions, host: HostFacts, events: EventBus = EventBus()) throws {
+        self.events = events
+        self.volumes = try VolumeService(database: database, layout: options.layout, events: events)
         self.database = database
         self.snapshotter = snapshotter
         self.images = images
@@ -65,6 +74,7 @@ public final class ContainerService: @unchecked Sendable {
         recover()
         // After recover: containers that ended while no daemon watched have given theirs back.
         network?.reconcile()
+        startReconciler()
     }
 
     /// Stops watching shims (as a daemon that exits does); containers keep running. The
@@ -72,6 +82,7 @@ public final class ContainerService: @unchecked Sendable {
     public func shutdown() {
         let sessions = live.withLock { state -> [ShimSession] in
             state.shutDown = true
+            reconciler.stop()
             let all = Array(state.monitors.values)
             state.monitors = [:]
             return all

@@ -116,6 +116,8 @@ public struct HostConfiguration: Sendable, Equatable {
         public var tmpfsOptions: TmpfsOptions?
         /// Set when the request carried `VolumeOptions` (only valid for volumes).
         public var hasVolumeOptions: Bool
+        /// `volume-nocopy` (VolumeOptions.NoCopy): a new volume is not seeded from the image.
+        public var volumeNoCopy = false
 
         public init(type: String, source: String = "", target: String, readOnly: Bool = false,
                     bindOptions: BindOptions? = nil, tmpfsOptions: TmpfsOptions? = nil, hasVolumeOptions: Bool = false) {

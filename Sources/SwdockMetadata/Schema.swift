@@ -47,7 +47,18 @@ public enum Schema {
             ) STRICT;
             CREATE INDEX image_digests_by_image ON image_digests(image_id);
             """),
-        Migration(version: 2, name: "networks, IP leases and network endpoints", sql: """
+        // Self-contained (the lead renumbers at merge): volumes of the local driver.
+        Migration(version: 2, name: "volumes", sql: """
+            CREATE TABLE volumes (
+                name       TEXT PRIMARY KEY,
+                driver     TEXT NOT NULL,
+                labels     TEXT NOT NULL CHECK (json_valid(labels)),
+                options    TEXT NOT NULL CHECK (json_valid(options)),
+                anonymous  INTEGER NOT NULL DEFAULT 0,
+                created_ns INTEGER NOT NULL
+            ) STRICT;
+            """),
+        Migration(version: 3, name: "networks, IP leases and network endpoints", sql: """
             CREATE TABLE networks (
                 id         TEXT PRIMARY KEY CHECK (length(id) = 64),
                 name       TEXT NOT NULL UNIQUE,

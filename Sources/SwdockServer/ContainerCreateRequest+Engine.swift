@@ -32,7 +32,7 @@ extension ContainerCreateRequest {
         guard let hc = hostConfig else { return result }
         result.binds = hc.binds ?? []
         result.mounts = (hc.mounts ?? []).map { mount in
-            SwdockEngine.HostConfiguration.MountRequest(
+            var request = SwdockEngine.HostConfiguration.MountRequest(
                 type: mount.type ?? "", source: mount.source ?? "", target: mount.target ?? "",
                 readOnly: mount.readOnly ?? false,
                 bindOptions: mount.bindOptions.map {
@@ -43,6 +43,8 @@ extension ContainerCreateRequest {
                     .init(sizeBytes: $0.sizeBytes ?? 0, mode: $0.mode ?? 0, options: $0.options ?? [])
                 },
                 hasVolumeOptions: mount.volumeOptions != nil)
+            request.volumeNoCopy = mount.volumeOptions?.noCopy ?? false
+            return request
         }
         result.tmpfs = hc.tmpfs ?? [:]
         result.readonlyRootfs = hc.readonlyRootfs ?? false

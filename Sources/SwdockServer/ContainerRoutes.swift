@@ -1,8 +1,7 @@
 import NIOHTTP1
 import SwdockAPI
 
-/// `/containers/...`: the routes served through `ContainerBackend`, plus the container part of
-/// `/system/df`.
+/// `/containers/...`: the routes served through `ContainerBackend`.
 public enum ContainerRoutes {
     public static func add(to router: inout Router, backend: any ContainerBackend) {
         router.add(.POST, "/containers/create") { request in
@@ -20,12 +19,6 @@ public enum ContainerRoutes {
         }
         router.add(.POST, "/containers/prune") { request in
             try .json(try await backend.pruneContainers(filters: try Filters(query: request.query)))
-        }
-        router.add(.GET, "/system/df") { _ in
-            // The image side fills LayersSize and Images when the lead merges it (SystemDiskUsage).
-            var usage = SystemDiskUsage()
-            usage.Containers = try await backend.containerDiskUsage()
-            return try .json(usage)
         }
         router.add(.POST, "/containers/{name*}/start") { request in
             try await backend.startContainer(request.parameter("name")) ? .noContent : .error(.notModified())

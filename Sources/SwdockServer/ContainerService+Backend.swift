@@ -118,6 +118,8 @@ extension ContainerService: ContainerBackend {
         points.map { point in
             var mount = ContainerMount()
             mount.Type = point.Type
+            mount.Name = point.Name
+            mount.Driver = point.Driver
             mount.Source = point.Source
             mount.Destination = point.Destination
             mount.Mode = point.Mode

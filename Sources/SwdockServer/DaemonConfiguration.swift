@@ -48,7 +48,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// networking (containers get `none`, as with dockerd's `--bridge=none`).
     public var bridge = "swdock0"
     public var defaultAddressPools: [AddressPool] = []
-    public var liveRestore = false
+    /// `live-restore`: containers keep running across a daemon stop (default on; off: a
+    /// clean stop stops them, as dockerd).
+    public var liveRestore = true
     /// Flag only (`--pidfile`).
     public var pidFile = "/run/swdockd.pid"
 
@@ -184,8 +186,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
             throw fail("invalid log-level \"\(logLevel)\" (debug, info, warn, error or fatal)")
         }
         guard logDriver == "json-file" else { throw fail("not supported: log-driver \"\(logDriver)\" (swdock writes json-file logs)") }
-        guard storageDriver == "overlay2" else {
-            throw fail("not supported: storage-driver \"\(storageDriver)\" (swdock uses overlay2 snapshots)")
+        guard ["overlay2", "vfs"].contains(storageDriver) else {
+            throw fail("not supported: storage-driver \"\(storageDriver)\" (overlay2 snapshots, or vfs: copied trees)")
         }
         guard runtimes[defaultRuntime] != nil else {
             throw fail("default-runtime \"\(defaultRuntime)\" is not one of the configured runtimes (\(runtimes.keys.sorted().joined(separator: ", ")))")

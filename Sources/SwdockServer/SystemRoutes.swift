@@ -27,11 +27,24 @@ public enum SystemRoutes {
     /// Adds the system, image and container routes, then every other Docker route as
     /// declared-only (501).
     public static func router(system: any SystemBackend, images: any ImageBackend, containers: any ContainerBackend,
-                              networks: (any NetworkBackend)? = nil, identity: DaemonIdentity) -> Router {
+                              events: (any EventBackend)? = nil, volumes: (any VolumeBackend)? = nil,
+                              networks: (any NetworkBackend)? = nil,
+                              identity: DaemonIdentity) -> Router {
         var router = Router()
         add(to: &router, backend: system, identity: identity)
         ImageRoutes.add(to: &router, backend: images)
         ContainerRoutes.add(to: &router, backend: containers)
+        router.add(.GET, "/system/df") { _ in
+            var usage = SystemDiskUsage()
+            let images = try await images.imageDiskUsage()
+            usage.LayersSize = images.layersSize
+            usage.Images = images.images
+            usage.Containers = try await containers.containerDiskUsage()
+            return try .json(usage)
+        }
+        if let updates = containers as? any ContainerUpdateBackend { ContainerUpdateRoutes.add(to: &router, backend: updates) }
+        if let events { EventRoutes.add(to: &router, backend: events) }
+        if let volumes { VolumeRoutes.add(to: &router, backend: volumes) }
         if let networks { NetworkRoutes.add(to: &router, backend: networks) }
         for (method, path) in DockerRoutes.all { router.declare(method, path) }
         return router

@@ -17,7 +17,7 @@ import SwdockOS
 public final class OverlaySnapshotter: Snapshotter, @unchecked Sendable {
     public let driverName = "overlayfs"
     public let root: String
-    private let store: SnapshotStore
+    let store: SnapshotStore
 
     /// Opens (or creates) the snapshotter state in `root`, finishing any interrupted operation.
     public init(root: String) throws(SnapshotError) {

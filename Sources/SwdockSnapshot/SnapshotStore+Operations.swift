@@ -3,11 +3,26 @@ import SwdockOS
 
 /// The operations every snapshotter performs the same way on its store.
 extension SnapshotStore {
-    func commit(_ name: String, key: String, labels: [String: String]) throws(SnapshotError) {
+    /// Commits active `key` as `name`. With `parent` set, the committed snapshot is stacked on
+    /// that committed snapshot instead of the one `key` was prepared on (only for layouts where
+    /// a snapshot's directory holds its own changes alone, as overlay layers do).
+    func commit(_ name: String, key: String, labels: [String: String], onto parent: String?? = .none) throws(SnapshotError) {
         try locked { () throws(SnapshotError) in
             var record = try record(key)
             guard record.kind == .active else {
                 throw SnapshotError(.failedPrecondition, "commit \"\(key)\" as \"\(name)\": it is \(record.kind.rawValue), not active")
+            }
+            if case .some(let newParent) = parent {
+                if let newParent {
+                    let parentRecord = try self.record(newParent)
+                    guard parentRecord.kind == .committed else {
+                        throw SnapshotError(.failedPrecondition, "commit \"\(key)\" as \"\(name)\" onto \"\(newParent)\": it is \(parentRecord.kind.rawValue), not committed")
+                    }
+                }
+                if all.contains(where: { $0.parent == key }) {
+                    throw SnapshotError(.failedPrecondition, "commit \"\(key)\" as \"\(name)\" onto another parent: snapshots are based on it")
+                }
+                record.parent = newParent
             }
             guard !name.isEmpty, !name.utf8.contains(0) else { throw SnapshotError(.invalidArgument, "invalid snapshot name \"\(name)\"") }
             guard (try? self.record(name)) == nil else {

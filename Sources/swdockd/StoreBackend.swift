@@ -1,9 +1,8 @@
 import SwdockAPI
 import SwdockMetadata
 
-/// The system and image backends until the image side lands: counts for `/info` from the state
-/// store; image endpoints stay 501 in the router. Containers are served by `ContainerService`.
-struct StoreBackend: SystemBackend, ImageBackend {
+/// `/info`'s counts, answered from the state store.
+struct StoreBackend: SystemBackend {
     let database: Database
 
     func systemCounts() async throws -> SystemCounts {

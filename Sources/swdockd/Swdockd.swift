@@ -1,12 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Logging
-import SwdockEngine
 import SwdockMetadata
 import SwdockOS
 import SwdockServer
-import SwdockSnapshot
-import SwdockNetwork
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,41 +81,14 @@ struct Swdockd: AsyncParsableCommand {
             let identity = DaemonIdentity(engineID: try EngineID.load(dataRoot: config.dataRoot), configuration: config,
                                           activatedSockets: activated, socketPaths: try config.socketPaths(),
                                           notifySocket: SystemdNotify.socketAddress)
-            // ── container side (issue 6). Images: StoreImageResolver until the image side's ImageService replaces it.
             // A shim or client that went away must be a write error, never a SIGPIPE that kills the daemon.
             signal(SIGPIPE, SIG_IGN)
-            let layout = EngineLayout(dataRoot: config.dataRoot, execRoot: config.execRoot)
-            let snapshotter = try OverlaySnapshotter(root: layout.snapshotsRoot(driver: "overlayfs"))
-            let executables = ContainerServiceOptions.executableDirectory()
-            var configuredRuntimes: [String: RuntimeCommand] = [:]
-            for (name, runtime) in config.runtimes where runtime.path.hasPrefix("/") {
-                configuredRuntimes[name] = RuntimeCommand(path: runtime.path, arguments: runtime.runtimeArgs ?? [])
-            }
-            // ── networking (issue 8): the default bridge, user networks, ports.
-            var pools: [SwdockNetwork.AddressPool] = []
-            for pool in config.defaultAddressPools {
-                guard let base = IPv4Subnet(pool.base) else {
-                    throw ServerError(.configuration, "default-address-pools: invalid base \(pool.base)")
-                }
-                pools.append(try SwdockNetwork.AddressPool(base: base, size: pool.size))
-            }
-            // daemon.json `"bridge": "none"` (dockerd's `--bridge=none`): no networking; containers
-            // get `none` by default and only `none` and `host` exist.
-            let networks = config.bridge == "none" ? nil : try NetworkService(
-                database: database, layout: layout,
-                configuration: NetworkServiceConfiguration(bridgeName: config.bridge, bip: config.bip, pools: pools))
-            var containerOptions = ContainerServiceOptions(layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
-                                                           defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
-                                                           logDriver: config.logDriver, logOptions: config.logOpts)
-            containerOptions.network = networks
-            let containers = try ContainerService(
-                database: database, snapshotter: snapshotter, images: StoreImageResolver(database: database, layout: layout),
-                options: containerOptions, host: try HostFacts.current())
-            let store = StoreBackend(database: database)
-            let router = SystemRoutes.router(system: store, images: store, containers: containers,
-                                             networks: networks.map { NetworkServiceBackend(networks: $0, containers: containers) },
+            let engine = try await DaemonEngine.start(configuration: config, database: database, logger: logger)
+            let containers = engine.containers
+            let router = SystemRoutes.router(system: StoreBackend(database: database), images: engine.imageBackend,
+                                             containers: containers, events: engine.events, volumes: containers.volumes,
+                                             networks: engine.networks.map { NetworkServiceBackend(networks: $0, containers: containers) },
                                              identity: identity)
-            // ── end container side
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }
             let server = try await APIServer.start(socketPaths: try config.socketPaths(), activatedSockets: activated,
@@ -131,6 +101,10 @@ struct Swdockd: AsyncParsableCommand {
             logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
             Self.notify("STOPPING=1\nSTATUS=shutting down", logger: logger)
             await server.stop()
+            if !config.liveRestore {
+                logger.info("live-restore is off: stopping the running containers")
+                await containers.stopAllForDaemonShutdown()
+            }
             withExtendedLifetime(lock) {}
             logger.info("swdockd stopped")
         } catch {

@@ -4,24 +4,28 @@ import Glibc
 import Foundation
 import Logging
 import SwdockAPI
+import SwdockContent
 import SwdockEngine
 import SwdockMetadata
 import SwdockOS
+import SwdockRegistry
 import SwdockServer
 import SwdockSnapshot
 import SwdockTestSupport
 import XCTest
 
 /// One private engine for a test: data and exec roots in a short temp directory (shim socket
-/// paths must fit in 107 bytes), the real overlay snapshotter and SQLite store, the fixture
-/// image, a ContainerService with the real shim and runtimes, and optionally the API server on
+/// paths must fit in 107 bytes), the real overlay snapshotter, content store and SQLite store,
+/// the busybox fixture pulled by the real ImageService from the harness's registry and tagged
+/// `busybox:latest` (as tests name it), a ContainerService with the real shim and runtimes, and optionally the API server on
 /// a temp socket. `tearDown` kills what it started, unmounts and removes everything.
 final class ContainerRig: @unchecked Sendable {
     let root: String
     let layout: EngineLayout
     let database: Database
     let snapshotter: OverlaySnapshotter
-    let images: FixtureImageResolver
+    let content: ContentStore
+    let images: ImageService
     let cgroupParent: String
     private(set) var options: ContainerServiceOptions
     private(set) var service: ContainerService
@@ -35,7 +39,10 @@ final class ContainerRig: @unchecked Sendable {
     init(test: XCTestCase, logOptions: [String: String] = [:], networking: NetworkServiceConfiguration? = nil) throws {
         self.networking = networking
         try TestEnvironment.requireRoot()
-        let catalog = try FixtureCatalog.fromEnvironment()
+        let registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY")
+        guard let busybox = try FixtureCatalog.fromEnvironment().fixture("busybox") else {
+            throw FixtureError("fixture busybox", "not in the catalog")
+        }
         var template = Array("/tmp/swc.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp", "failed") }
         root = String(cString: made)
@@ -60,7 +67,10 @@ final class ContainerRig: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: layout.dataRoot, withIntermediateDirectories: true)
         database = try Database(path: layout.database)
         snapshotter = try OverlaySnapshotter(root: layout.snapshotsRoot(driver: "overlayfs"))
-        images = try FixtureImageResolver(catalog: catalog, snapshotter: snapshotter)
+        content = try ContentStore(root: layout.dataRoot)
+        images = ImageService(database: database, content: content, snapshotter: snapshotter,
+                              registry: RegistryConfiguration(), layout: layout)
+        try Self.pullBusybox(into: images, from: "\(registry)/\(busybox.repository)")
         let products = TestEnvironment.productsDirectory.path
         var runtimes = ContainerServiceOptions.discoverRuntimes(executableDirectory: products)
         if let crun = runtimes["crun"], PeerRuntimes.isHybridCgroupLayout {
@@ -99,6 +109,22 @@ final class ContainerRig: @unchecked Sendable {
         }
     }
 
+    /// `<repository>:latest` (the busybox fixture in the harness's registry), pulled for real,
+    /// also tagged `busybox:latest`.
+    private static func pullBusybox(into images: ImageService, from repository: String) throws {
+        let done = DispatchSemaphore(value: 0)
+        let failure = Locked<(any Error)?>(nil)
+        Task {
+            do {
+                _ = try await images.pull("\(repository):latest")
+                try images.tag("\(repository):latest", repository: "busybox", tag: "latest")
+            } catch { failure.withLock { $0 = error } }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.withLock({ $0 }) { throw FixtureError("pull \(repository):latest", "\(error)") }
+    }
+
     /// As a daemon killed with -9 and started again: the old service stops watching (its
     /// containers keep running) and a new one is built on the same roots.
     func restartService() throws {
@@ -117,7 +143,8 @@ final class ContainerRig: @unchecked Sendable {
     func startServer() async throws {
         let config = DaemonConfiguration()
         let identity = DaemonIdentity(engineID: "TEST:ENGINE", configuration: config)
-        let router = SystemRoutes.router(system: CountsBackend(service: service), images: NoImages(), containers: service,
+        let router = SystemRoutes.router(system: CountsBackend(service: service), images: ImageServiceBackend(service: images),
+                                         containers: service, events: service.events, volumes: service.volumes,
                                          networks: networks.map { NetworkServiceBackend(networks: $0, containers: service) },
                                          identity: identity)
         server = try await APIServer.start(socketPaths: [socketPath], router: router, socketGroup: "nonexistent-group",
@@ -141,8 +168,6 @@ final class ContainerRig: @unchecked Sendable {
     /// Whether anything is mounted at or under `path`.
     func isMounted(_ path: String) -> Bool { !HostCleanup.mounts(under: path).isEmpty }
 }
-
-struct NoImages: ImageBackend {}
 
 /// `/info` counts from the container service (images: the one fixture).
 struct CountsBackend: SystemBackend {

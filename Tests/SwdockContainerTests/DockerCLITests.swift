@@ -164,6 +164,10 @@ final class DockerCLITests: XCTestCase {
         let df = try rig.docker(["system", "df"])
         XCTAssertEqual(df.status, 0, df.stderr)
         XCTAssertTrue(df.stdout.contains("Containers"), df.stdout)
+        // The image side's part of the same answer: the one pulled busybox, with a size.
+        let images = df.stdout.split(separator: "\n").first { $0.hasPrefix("Images") }?.split(separator: " ")
+        XCTAssertEqual(images?.dropFirst().first, "1", df.stdout)
+        XCTAssertNotEqual(images?.dropFirst(3).first, "0B", df.stdout)
     }
 
     func testBadInputGetsJSONErrorsAndTheDaemonKeepsServing() async throws {

@@ -1,0 +1,257 @@
+import Foundation
+import SwdockArchive
+import SwdockContent
+import SwdockMetadata
+import SwdockOCI
+import SwdockOS
+import SwdockSnapshot
+
+/// `docker save` / `docker load`: the docker-archive format (`manifest.json` naming each
+/// image's config `<hex>.json`, its `RepoTags` and its layers as plain tars `<diffID hex>/layer.tar`),
+/// which dockerd writes and reads.
+extension ImageService {
+    /// Writes a docker-archive of the images `names` through `write`, streaming: layers are
+    /// decompressed one at a time into a temporary file (a tar header needs the size first).
+    public func save(_ names: [String], write: @Sendable ([UInt8]) async throws -> Void) async throws(EngineError) {
+        struct Entry: Encodable {
+            var Config: String
+            var RepoTags: [String]?
+            var Layers: [String]
+        }
+        var entries: [Entry] = []
+        var images: [(StoredImage, [String])] = []
+        for name in names {
+            let id = try resolveImageID(name)
+            guard let image = try storedImage(id: id) else { throw EngineError(.notFound, "No such image: \(name)") }
+            var tags: [String] = []
+            if let reference = try? Reference(parsing: name), reference.digest == nil, !name.hasPrefix("sha256:") {
+                let normalised = reference.normalizedForPull.description
+                if reference.tag == nil {
+                    // A repository name saves every tag of it.
+                    tags = image.tags.filter { Self.repositoryName($0) == reference.name }
+                } else if image.tags.contains(normalised) {
+                    tags = [normalised]
+                }
+            }
+            images.append((image, tags.map(Self.familiar)))
+        }
+        let scratch = layout.dataRoot + "/tmp"
+        do { try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true) } catch {
+            throw EngineError(.system, "create \(scratch)", cause: ErrorDescription(error))
+        }
+        var written = Set<String>()
+        do {
+            for (image, tags) in images {
+                let configHex = String(image.record.configDigest.dropFirst(7))
+                let config = try content.read(try Digest(parsing: image.record.configDigest))
+                if written.insert(configHex).inserted {
+                    try await write(TarHeader.file("\(configHex).json", size: Int64(config.count)) + config + TarHeader.padding(Int64(config.count)))
+                }
+                var layerPaths: [String] = []
+                for (index, layer) in try layers(of: image).enumerated() {
+                    let diffHex = image.config.rootfs.diffIDs[index].encoded
+                    let path = "\(diffHex)/layer.tar"
+                    layerPaths.append(path)
+                    guard written.insert(path).inserted else { continue }
+                    let temporary = scratch + "/save-\(UUID().uuidString.lowercased()).tar"
+                    defer { unlink(temporary) }
+                    let blobPath = content.path(of: layer.digest)
+                    let size = try await onThread("save layer") { () throws -> Int64 in
+                        let input = try FileDescriptor.open(blobPath, O_RDONLY)
+                        defer { input.close() }
+                        let output = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+                        defer { output.close() }
+                        return try LayerApplier.decompress(from: input, to: output).uncompressedSize
+                    }
+                    try await write(TarHeader.directory("\(diffHex)/"))
+                    try await write(TarHeader.file(path, size: size))
+                    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: temporary))
+                    defer { try? handle.close() }
+                    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try await write(Array(chunk)) }
+                    try await write(TarHeader.padding(size))
+                }
+                entries.append(Entry(Config: "\(configHex).json", RepoTags: tags.isEmpty ? nil : tags, Layers: layerPaths))
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            let manifest = Array(try encoder.encode(entries))
+            try await write(TarHeader.file("manifest.json", size: Int64(manifest.count)) + manifest + TarHeader.padding(Int64(manifest.count)))
+            try await write([UInt8](repeating: 0, count: 1024))
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.system, "save \(names.joined(separator: " "))", cause: ErrorDescription(error))
+        }
+    }
+
+    /// The layer descriptors of an image, from its manifest blob.
+    func layers(of image: StoredImage) throws -> [Descriptor] {
+        guard let manifest = image.record.manifestDigest else { return [] }
+        let bytes = try content.read(try Digest(parsing: manifest))
+        let layers = try JSONDecoder().decode(ImageManifest.self, from: Data(bytes)).layers
+        guard layers.count == image.config.rootfs.diffIDs.count else {
+            throw EngineError(.system, "image \(image.record.id): manifest \(manifest) has \(layers.count) layers, the config \(image.config.rootfs.diffIDs.count)")
+        }
+        return layers
+    }
+
+    /// Loads a docker-archive (`docker save` output) held in `archive`: stores configs and layers,
+    /// unpacks the layers into snapshots (diffIDs checked), records each image with a Docker
+    /// schema2 manifest made for it and points its `RepoTags` at it. Returns dockerd's lines
+    /// (`Loaded image: busybox:latest`, or `Loaded image ID: sha256:…` for untagged images).
+    public func load(archive: [UInt8]) async throws(EngineError) -> [String] {
+        do {
+            return try await gate.withShared { () async throws -> [String] in try await loadLocked(archive) }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.system, "load image archive", cause: ErrorDescription(error))
+        }
+    }
+
+    private func loadLocked(_ archive: [UInt8]) async throws -> [String] {
+        struct Entry: Decodable {
+            var Config: String
+            var RepoTags: [String]?
+            var Layers: [String]
+        }
+        let scratch = layout.dataRoot + "/tmp/load-\(UUID().uuidString.lowercased())"
+        try FileManager.default.createDirectory(atPath: scratch + "/tree", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let archivePath = scratch + "/archive.tar"
+        FileManager.default.createFile(atPath: archivePath, contents: Data(archive))
+        // The archive is a tar of plain files: the layer applier unpacks it with its containment
+        // rules, so no entry can land outside the scratch directory.
+        _ = try await onThread("load archive") {
+            try LayerApplier.apply(file: archivePath, into: scratch + "/tree",
+                                   options: LayerApplyOptions(target: .mergedTree, preserveOwnership: false))
+        }
+        let tree = scratch + "/tree"
+        func inside(_ path: String) throws -> String {
+            guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+                throw EngineError(.invalidArgument, "invalid path \"\(path)\" in the archive's manifest.json")
+            }
+            return tree + "/" + path
+        }
+        guard let manifestData = FileManager.default.contents(atPath: tree + "/manifest.json") else {
+            throw EngineError(.invalidArgument, "not supported: archive without manifest.json (legacy docker save format)")
+        }
+        let entries: [Entry]
+        do { entries = try JSONDecoder().decode([Entry].self, from: manifestData) } catch {
+            throw EngineError(.invalidArgument, "invalid manifest.json in the archive: \(error)")
+        }
+        var lines: [String] = []
+        for entry in entries {
+            guard let configBytes = FileManager.default.contents(atPath: try inside(entry.Config)).map(Array.init) else {
+                throw EngineError(.invalidArgument, "archive misses \(entry.Config)")
+            }
+            let configDigest = try content.write(configBytes)
+            let config = try JSONDecoder().decode(ImageConfig.self, from: Data(configBytes))
+            let diffIDs = config.rootfs.diffIDs
+            guard diffIDs.count == entry.Layers.count else {
+                throw EngineError(.invalidArgument, "\(entry.Config) lists \(diffIDs.count) layers, manifest.json \(entry.Layers.count)")
+            }
+            let chains = ChainID.compute(diffIDs)
+            var descriptors: [Descriptor] = []
+            for (index, layerPath) in entry.Layers.enumerated() {
+                let file = try inside(layerPath)
+                guard let bytes = FileManager.default.contents(atPath: file).map(Array.init) else {
+                    throw EngineError(.invalidArgument, "archive misses \(layerPath)")
+                }
+                let digest = try content.write(bytes)
+                let mediaType: String
+                switch LayerCompression.detect(bytes.prefix(8)) {
+                case .gzip: mediaType = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+                case .zstd: mediaType = MediaType.ociLayerZstd
+                default: mediaType = "application/vnd.docker.image.rootfs.diff.tar"
+                }
+                descriptors.append(Descriptor(mediaType: mediaType, digest: digest, size: Int64(bytes.count)))
+                let chain = chains[index].description
+                if (try? snapshotter.stat(chain)) != nil { continue }
+                let key = Self.unpackKeyPrefix + UUID().uuidString.lowercased()
+                let parent = index == 0 ? nil : chains[index - 1].description
+                _ = try snapshotter.prepare(key, parent: parent, labels: ["swdock.layer": digest.description])
+                do {
+                    let target = try snapshotter.writeTarget(key)
+                    let blobPath = content.path(of: digest)
+                    let diffID = diffIDs[index]
+                    _ = try await onThread("load layer") {
+                        try LayerApplier.apply(file: blobPath, into: target.path,
+                                               options: LayerApplyOptions(target: target.layerTarget, expectedDiffID: diffID))
+                    }
+                    try snapshotter.commit(chain, key: key)
+                } catch {
+                    try? snapshotter.remove(key)
+                    if (try? snapshotter.stat(chain)) == nil { throw error }
+                }
+            }
+            let manifest = ImageManifest(mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+                                         config: Descriptor(mediaType: "application/vnd.docker.container.image.v1+json",
+                                                            digest: configDigest, size: Int64(configBytes.count)),
+                                         layers: descriptors)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+            let manifestDigest = try content.write(Array(try encoder.encode(manifest)))
+            var size: Int64 = 0
+            for chain in chains { size += (try? snapshotter.usage(chain.description).size) ?? 0 }
+            var tags: [String] = []
+            for tag in entry.RepoTags ?? [] {
+                do { tags.append(try Reference(parsing: tag).normalizedForPull.description) } catch {
+                    throw EngineError(.invalidArgument, "invalid RepoTags entry \"\(tag)\": \(error.message)")
+                }
+            }
+            let record = ImageRecord(id: configDigest.description, manifestDigest: manifestDigest.description,
+                                     configDigest: configDigest.description,
+                                     createdNanoseconds: Self.parseCreated(config.created) ?? Int64(Date().timeIntervalSince1970 * 1e9),
+                                     size: size)
+            try metadata("record loaded image \(configDigest)", write: true) { c in
+                if let existing = try c.image(id: record.id), existing.manifestDigest != nil {
+                    // Keep the manifest a pull recorded (its blobs are the registry's).
+                } else {
+                    try c.upsertImage(record)
+                }
+                for tag in tags { try c.setTag(tag, imageID: record.id) }
+            }
+            lines += tags.isEmpty ? ["Loaded image ID: \(configDigest)"] : tags.map { "Loaded image: \(Self.familiar($0))" }
+        }
+        return lines
+    }
+}
+
+/// ustar headers for the few entry kinds a docker-archive has.
+enum TarHeader {
+    static func file(_ name: String, size: Int64) -> [UInt8] { header(name, size: size, type: UInt8(ascii: "0"), mode: 0o644) }
+    static func directory(_ name: String) -> [UInt8] { header(name, size: 0, type: UInt8(ascii: "5"), mode: 0o755) }
+
+    static func padding(_ size: Int64) -> [UInt8] {
+        let rest = Int(size % 512)
+        return rest == 0 ? [] : [UInt8](repeating: 0, count: 512 - rest)
+    }
+
+    private static func header(_ name: String, size: Int64, type: UInt8, mode: Int) -> [UInt8] {
+        var block = [UInt8](repeating: 0, count: 512)
+        func put(_ text: String, at offset: Int, width: Int) {
+            for (i, byte) in text.utf8.prefix(width).enumerated() { block[offset + i] = byte }
+        }
+        func octal(_ value: Int64, at offset: Int, width: Int) {
+            let digits = String(value, radix: 8)
+            put(String(repeating: "0", count: max(0, width - 1 - digits.count)) + digits, at: offset, width: width - 1)
+        }
+        precondition(name.utf8.count <= 100, "tar name \(name) longer than 100 bytes")
+        put(name, at: 0, width: 100)
+        octal(Int64(mode), at: 100, width: 8)
+        octal(0, at: 108, width: 8)
+        octal(0, at: 116, width: 8)
+        octal(size, at: 124, width: 12)
+        octal(0, at: 136, width: 12)
+        block[156] = type
+        put("ustar\u{0}00", at: 257, width: 8)
+        for i in 148..<156 { block[i] = UInt8(ascii: " ") }
+        let sum = block.reduce(0) { $0 + Int($1) }
+        let digits = String(sum, radix: 8)
+        put(String(repeating: "0", count: max(0, 6 - digits.count)) + digits, at: 148, width: 6)
+        block[154] = 0
+        block[155] = UInt8(ascii: " ")
+        return block
+    }
+}

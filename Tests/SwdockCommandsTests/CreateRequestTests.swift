@@ -1,0 +1,96 @@
+@testable import SwdockCommands
+import Foundation
+import SwdockAPI
+import XCTest
+
+/// Flags → create body, by docker's parsing rules (values as docker CLI 28 sends them).
+final class CreateRequestTests: XCTestCase {
+    func request(_ flags: [String], command: [String] = [], environment: [String: String] = [:]) throws -> ContainerCreateRequest {
+        try ContainerCreateOptions.parse(flags).request(image: "busybox", command: command, attach: true, autoRemove: false,
+                                                        environment: environment)
+    }
+
+    func testResourcesAndUnits() throws {
+        let host = try XCTUnwrap(try request(["--memory", "64m", "--memory-swap", "-1", "--cpus", "1.5", "--cpu-shares", "512",
+                                              "--cpuset-cpus", "0-1", "--pids-limit", "100", "--shm-size", "1g",
+                                              "--oom-score-adj", "100"]).hostConfig)
+        XCTAssertEqual(host.memory, 64 * 1024 * 1024)
+        XCTAssertEqual(host.memorySwap, -1)
+        XCTAssertEqual(host.nanoCpus, 1_500_000_000)
+        XCTAssertEqual(host.cpuShares, 512)
+        XCTAssertEqual(host.cpusetCpus, "0-1")
+        XCTAssertEqual(host.pidsLimit, 100)
+        XCTAssertEqual(host.shmSize, 1 << 30)
+        XCTAssertEqual(host.oomScoreAdj, 100)
+        XCTAssertEqual(try FlagParsing.ramInBytes("1.5GiB"), 1_610_612_736)
+        XCTAssertEqual(try FlagParsing.ramInBytes("512"), 512)
+        XCTAssertEqual(try FlagParsing.ramInBytes("10kb"), 10240)
+        XCTAssertThrowsError(try FlagParsing.ramInBytes("12x"))
+        XCTAssertThrowsError(try FlagParsing.nanoCPUs("0.0000000001"))
+        XCTAssertEqual(try FlagParsing.nanoCPUs(".5"), 500_000_000)
+    }
+
+    func testEnvironmentFromFlagsFileAndHost() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("swdock-env-\(UUID().uuidString)")
+        try "# comment\n\n  FILE_A=1\nFROM_HOST\nUNSET_IN_HOST\nSPACED= kept \n".write(to: file, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let env = try request(["--env-file", file.path, "-e", "A=x=y", "-e", "FROM_HOST", "-e", "UNSET"],
+                              environment: ["FROM_HOST": "h"]).env
+        XCTAssertEqual(env, ["FILE_A=1", "FROM_HOST=h", "SPACED= kept ", "A=x=y", "FROM_HOST=h", "UNSET"])
+        XCTAssertNil(try request([]).env, "docker sends Env null without -e")
+    }
+
+    func testMountsVolumesTmpfs() throws {
+        let create = try request(["-v", "/tmp:/data:ro", "-v", "/anon", "--mount", "type=bind,source=/tmp,target=/b,readonly",
+                                  "--mount", "type=tmpfs,destination=/t,tmpfs-size=64m,tmpfs-mode=1770", "--tmpfs", "/run:rw,size=1m",
+                                  "--read-only"])
+        let host = try XCTUnwrap(create.hostConfig)
+        XCTAssertEqual(host.binds, ["/tmp:/data:ro"])
+        XCTAssertEqual(create.volumes?.keys.sorted(), ["/anon"])
+        XCTAssertEqual(host.mounts?.count, 2)
+        XCTAssertEqual(host.mounts?[0].type, "bind")
+        XCTAssertEqual(host.mounts?[0].readOnly, true)
+        XCTAssertEqual(host.mounts?[1].tmpfsOptions?.sizeBytes, 64 << 20)
+        XCTAssertEqual(host.mounts?[1].tmpfsOptions?.mode, 0o1770)
+        XCTAssertEqual(host.tmpfs, ["/run": "rw,size=1m"])
+        XCTAssertEqual(host.readonlyRootfs, true)
+        XCTAssertThrowsError(try request(["-v", "relative:/x:bogus"]))
+        XCTAssertThrowsError(try request(["--mount", "type=bind,source=/tmp"])) { XCTAssertTrue("\($0)".contains("target is required")) }
+    }
+
+    func testSecurityLimitsAndProcess() throws {
+        let create = try request(["--ulimit", "nofile=1024:2048", "--ulimit", "nproc=10", "--cap-add", "net_admin", "--cap-drop",
+                                  "CHOWN", "--cap-drop", "NET_ADMIN", "--security-opt", "no-new-privileges", "--sysctl",
+                                  "net.ipv4.ip_forward=1", "--init", "--stop-signal", "SIGUSR1", "--stop-timeout", "5",
+                                  "--network", "none", "--entrypoint", "/bin/sh", "-u", "1000:1000", "-w", "/tmp", "-h", "h1",
+                                  "-l", "a=b", "-l", "flag", "--log-opt", "max-size=1m", "--runtime", "runc", "--privileged"],
+                                 command: ["-c", "true"])
+        let host = try XCTUnwrap(create.hostConfig)
+        XCTAssertEqual(host.ulimits, [.init(name: "nofile", soft: 1024, hard: 2048), .init(name: "nproc", soft: 10, hard: 10)])
+        XCTAssertEqual(host.capAdd, ["CAP_NET_ADMIN"])
+        XCTAssertEqual(host.capDrop, ["CAP_CHOWN"], "adding wins over dropping the same capability")
+        XCTAssertEqual(host.securityOpt, ["no-new-privileges"])
+        XCTAssertEqual(host.sysctls, ["net.ipv4.ip_forward": "1"])
+        XCTAssertEqual(host.initProcess, true)
+        XCTAssertEqual(host.networkMode, "none")
+        XCTAssertEqual(host.logConfig?.config, ["max-size": "1m"])
+        XCTAssertEqual(host.runtime, "runc")
+        XCTAssertEqual(host.privileged, true)
+        XCTAssertEqual(create.stopSignal, "SIGUSR1")
+        XCTAssertEqual(create.stopTimeout, 5)
+        XCTAssertEqual(create.entrypoint, ["/bin/sh"])
+        XCTAssertEqual(create.cmd, ["-c", "true"])
+        XCTAssertEqual(create.user, "1000:1000")
+        XCTAssertEqual(create.workingDir, "/tmp")
+        XCTAssertEqual(create.hostname, "h1")
+        XCTAssertEqual(create.labels, ["a": "b", "flag": ""])
+        XCTAssertThrowsError(try request(["--ulimit", "bogus=1"]))
+        XCTAssertThrowsError(try request(["--ulimit", "nofile=10:5"]))
+    }
+
+    func testUnsupportedIsClear() {
+        XCTAssertThrowsError(try request(["-t"])) { XCTAssertTrue("\($0)".hasPrefix("not supported: -t/--tty")) }
+        XCTAssertThrowsError(try request(["--network", "n1"])) { XCTAssertTrue("\($0)".hasPrefix("not supported: --network n1")) }
+        XCTAssertThrowsError(try request(["--pull", "sometimes"])) { XCTAssertTrue("\($0)".contains("invalid pull option")) }
+    }
+}
