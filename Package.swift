@@ -102,7 +102,7 @@ let package = Package(
         // ── executables: a few lines each ────────────────────────────────────
         .executableTarget(name: "swdock", dependencies: ["SwdockCommands"], swiftSettings: swiftSettings),
         .executableTarget(name: "swdockd",
-                          dependencies: ["SwdockServer", "SwdockEngine", "SwdockMetadata", "SwdockAPI", "SwdockOCI", "SwdockSnapshot",
+                          dependencies: ["SwdockServer", "SwdockEngine", "SwdockMetadata", "SwdockAPI", "SwdockOCI", "SwdockSnapshot", "SwdockNetwork",
                                          .product(name: "Logging", package: "swift-log"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
@@ -172,7 +172,7 @@ let package = Package(
         /// The container side end to end as root: ContainerService with real shims, runtimes and
         /// overlay snapshots, and the API server driven by the docker CLI and docker-py.
         .testTarget(name: "SwdockContainerTests",
-                    dependencies: ["SwdockEngine", "SwdockServer", "SwdockAPI", "SwdockSnapshot", "SwdockArchive",
+                    dependencies: ["SwdockEngine", "SwdockServer", "SwdockAPI", "SwdockSnapshot", "SwdockArchive", "SwdockNetwork",
                                    "SwdockMetadata", "SwdockOCI", "SwdockOS", "SwdockShimCore", "SwdockTestSupport", "SwdockContent", "SwdockRegistry",
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),

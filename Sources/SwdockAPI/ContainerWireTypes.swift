@@ -57,6 +57,12 @@ public struct ContainerSummary: Codable, Sendable, Equatable {
         public var PrivatePort: Int
         public var PublicPort: Int?
         public var `Type`: String
+        public init(IP: String? = nil, PrivatePort: Int, PublicPort: Int? = nil, Type: String) {
+            self.IP = IP
+            self.PrivatePort = PrivatePort
+            self.PublicPort = PublicPort
+            self.Type = Type
+        }
     }
 
     public var Id = ""

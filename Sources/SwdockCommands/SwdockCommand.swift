@@ -37,6 +37,8 @@ public struct SwdockCommand: AsyncParsableCommand {
             SystemGroupCommand.self,
             VolumeCommand.self,
             EventsCommand.self,
+            NetworkCommand.self,
+            PortCommand.self,
         ]
     )
     public init() {}

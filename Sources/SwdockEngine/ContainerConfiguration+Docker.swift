@@ -135,6 +135,8 @@ extension HostConfiguration: Codable {
         dnsSearch = try c.value("DnsSearch", [])
         dnsOptions = try c.value("DnsOptions", [])
         extraHosts = try c.value("ExtraHosts", [])
+        portBindings = (try c.optional("PortBindings") as [String: [PortBinding]?]?)?.mapValues { $0 ?? [] } ?? [:]
+        publishAllPorts = try c.value("PublishAllPorts", false)
         initProcess = try c.optional("Init")
         runtime = try c.value("Runtime", "")
         autoRemove = try c.value("AutoRemove", false)
@@ -151,7 +153,7 @@ extension HostConfiguration: Codable {
         try c.put("ContainerIDFile", "")
         try c.put("LogConfig", logConfig)
         try c.put("NetworkMode", networkMode)
-        try c.put("PortBindings", [String: [String]]())
+        try c.put("PortBindings", portBindings)
         try c.put("RestartPolicy", restartPolicy)
         try c.put("AutoRemove", autoRemove)
         try c.put("VolumeDriver", "")
@@ -170,7 +172,7 @@ extension HostConfiguration: Codable {
         try c.put("OomScoreAdj", oomScoreAdj)
         try c.put("PidMode", pidMode)
         try c.put("Privileged", privileged)
-        try c.put("PublishAllPorts", false)
+        try c.put("PublishAllPorts", publishAllPorts)
         try c.put("ReadonlyRootfs", readonlyRootfs)
         try c.put("SecurityOpt", list(securityOpt))
         if !tmpfs.isEmpty { try c.put("Tmpfs", tmpfs) }

@@ -72,6 +72,8 @@ public struct ContainerInfo: Sendable {
     public var sizeRw: Int64?
     /// The container's whole filesystem (its layer plus the image's), when sizes were asked for.
     public var sizeRootFs: Int64?
+    /// NetworkSettings (nil: the engine runs without networking).
+    public var network: ContainerNetworkInfo? = nil
 
     /// `Command` of `docker ps`: the path and arguments joined by spaces.
     public var command: String { ([path] + args).joined(separator: " ") }

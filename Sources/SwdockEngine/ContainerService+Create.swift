@@ -12,17 +12,17 @@ extension ContainerService {
     /// the OCI spec (Docker's rules) into `<exec-root>/containers/<id>/bundle/config.json`, writes
     /// hostname, hosts and resolv.conf under `<data-root>/containers/<id>`, and records the
     /// container as `created` in one transaction. Nothing is left behind when a step fails.
-    public func create(name: String?, config: ContainerConfiguration, hostConfig: HostConfiguration) async throws -> ContainerCreated {
-        try await offload { try self.createBlocking(name: name, config: config, hostConfig: hostConfig) }
+    public func create(name: String?, config: ContainerConfiguration, hostConfig: HostConfiguration,
+                       network: ContainerNetworkRequest = ContainerNetworkRequest()) async throws -> ContainerCreated {
+        try await offload { try self.createBlocking(name: name, config: config, hostConfig: hostConfig, network: network) }
     }
 
     func createBlocking(name requestedName: String?, config: ContainerConfiguration,
-                        hostConfig requestHost: HostConfiguration) throws(EngineError) -> ContainerCreated {
+                        hostConfig requestHost: HostConfiguration,
+                        network networkRequest: ContainerNetworkRequest = ContainerNetworkRequest()) throws(EngineError) -> ContainerCreated {
         guard !config.image.isEmpty else { throw EngineError(.invalidArgument, "Config cannot be empty in order to create a container") }
         let image = try images.resolveImage(config.image)
         var hostConfig = requestHost
-        // Until the bridge network exists, the default network is none (visible in inspect).
-        if ["", "default", "bridge"].contains(hostConfig.networkMode) { hostConfig.networkMode = "none" }
         if hostConfig.runtime.isEmpty { hostConfig.runtime = options.defaultRuntime }
         guard options.runtimes[hostConfig.runtime] != nil else {
             throw EngineError(.invalidArgument, "Unknown runtime specified \(hostConfig.runtime)")
@@ -42,6 +42,7 @@ extension ContainerService {
             name = try generateName()
         }
         let id = Self.generateID()
+        let networkPlan = try planNetwork(id, hostConfig: &hostConfig, request: networkRequest)
         let containerDirectory = layout.containerDirectory(id)
         let runDirectory = layout.containerRunDirectory(id)
         var cleanup: [() -> Void] = []
@@ -65,7 +66,8 @@ extension ContainerService {
                 defer { unmountRootfs(id) }
                 let context = ContainerSpecContext(id: id, image: image.config.config, rootfs: rootfs(id),
                                                    rootfsFiles: RootfsFiles(rootfs: rootfs(id)),
-                                                   containerDirectory: containerDirectory)
+                                                   containerDirectory: containerDirectory,
+                                                   networkNamespacePath: networkPlan?.namespacePath)
                 // Volumes become binds of their directories (created on first use, seeded from the image).
                 var buildHost = hostConfig
                 attachments = try attachVolumes(&buildHost)
@@ -96,6 +98,12 @@ extension ContainerService {
             let record = ContainerRecord(id: id, name: name, image: image.id, createdNanoseconds: Self.nowNanoseconds(),
                                          state: try Self.encode(ContainerState.created), config: try Self.encode(document))
             try insert(record)
+            if let networkPlan, let network {
+                do { try network.record(containerID: id, plan: networkPlan) } catch {
+                    _ = try? storeWrite("remove container \(id)") { try $0.deleteContainer(id: id) }
+                    throw error
+                }
+            }
             emit("create", id: id, name: name, image: config.image, labels: merged.labels)
             return ContainerCreated(id: id, warnings: plan.warnings)
         } catch {

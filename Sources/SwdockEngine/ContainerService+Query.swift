@@ -145,7 +145,7 @@ extension ContainerService {
             runtime: container.document.Runtime, restartCount: container.document.RestartCount,
             resolvConfPath: directory + "/resolv.conf", hostnamePath: directory + "/hostname", hostsPath: directory + "/hosts",
             logPath: container.document.LogPath ?? "", driver: container.document.Driver, graphDriverData: graph,
-            mounts: container.document.Mounts, sizeRw: sizeRw, sizeRootFs: sizeRootFs)
+            mounts: container.document.Mounts, sizeRw: sizeRw, sizeRootFs: sizeRootFs, network: networkInfo(container))
     }
 
     /// `GET /containers/{id}/top?ps_args=`: runs `ps` on the host and keeps the rows of the

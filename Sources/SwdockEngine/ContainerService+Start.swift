@@ -90,6 +90,7 @@ extension ContainerService {
             shim.stdin = document.Config.openStdin
             shim.tty = document.Config.tty
             if let root = shim.runtimeRoot { try Self.makeDirectory(root, mode: 0o700) }
+            try connectNetwork(container)
             let ready: ShimLauncher.Ready
             do { ready = try ShimLauncher.start(executable: options.shimExecutable, options: shim) } catch {
                 throw EngineError(.invalidArgument, "failed to create task for container \(id): \(error.message)", cause: error)
@@ -115,6 +116,7 @@ extension ContainerService {
             if shimStarted, let session = try? ShimSession(socketPath: shimSocket(id)) {
                 _ = try? session.request("delete", [("force", "true")])
             }
+            disconnectNetwork(id)
             unmountRootfs(id)
             throw error
         }
@@ -128,7 +130,8 @@ extension ContainerService {
         let config = container.document.Config
         let context = ContainerSpecContext(id: id, image: image.config.config, rootfs: rootfs(id),
                                            rootfsFiles: RootfsFiles(rootfs: rootfs(id)),
-                                           containerDirectory: layout.containerDirectory(id))
+                                           containerDirectory: layout.containerDirectory(id),
+                                           networkNamespacePath: networkNamespacePath(id, hostConfig: container.document.HostConfig))
         var plan = try builder.build(config: config, hostConfig: try volumeHostConfigForRebuild(container.document), context: context)
         addRecordedVolumes(&plan, container.document)
         try writeBundle(id, spec: plan.spec)
@@ -187,6 +190,7 @@ extension ContainerService {
             }
             // Without its shim nothing reaps or logs the container: end it rather than leave an orphan.
             if shimGone { forceDeleteInRuntime(id, runtime: container.document.Runtime) }
+            disconnectNetwork(id)
             unmountRootfs(id)
             try? FileSystem.remove(runDirectory + "/" + ShimProtocol.StateFile.exit)
             let exited = container.state.exited(code: code, at: time, oomKilled: oom, error: error)

@@ -159,6 +159,7 @@ extension ContainerService {
     private func removeEverything(_ id: String) throws(EngineError) {
         finishPendingAttaches(id)
         if let container = try? reload(id) { forceDeleteInRuntime(id, runtime: container.document.Runtime) }
+        forgetNetwork(id)
         unmountRootfs(id)
         do { try snapshotter.remove(id) } catch {
             if case .notFound = error.code {} else { throw EngineError(.system, "remove the snapshot of container \(id)", cause: error) }

@@ -23,8 +23,9 @@ import SwdockSnapshot
 /// container are serialised by a per-container lock; waiting (stop's grace period, wait,
 /// attach, logs) happens outside it.
 ///
-/// Networking: only `none` and `host`; a request without NetworkMode, or with `default` or
-/// `bridge`, gets `none` (the bridge network is a later issue) and inspect shows `none`.
+/// Networking: through `options.network` (NetworkService): a request without NetworkMode (or
+/// `default`) is on the default bridge; `none`, `host`, `container:ID` and user networks as
+/// Docker. Without a network service only `none` (the default then) and `host` exist.
 public final class ContainerService: @unchecked Sendable {
     let database: Database
     let snapshotter: any Snapshotter
@@ -71,6 +72,8 @@ public final class ContainerService: @unchecked Sendable {
             }
         }
         recover()
+        // After recover: containers that ended while no daemon watched have given theirs back.
+        network?.reconcile()
         startReconciler()
     }
 

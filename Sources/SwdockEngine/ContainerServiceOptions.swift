@@ -32,6 +32,8 @@ public struct ContainerServiceOptions: Sendable {
     public var logOptions: [String: String]
     /// Seconds `stop` waits after the stop signal when neither the request nor the container says.
     public var defaultStopTimeout: Int
+    /// Networking (bridge, user networks, ports); nil: only `none` (the default) and `host`.
+    public var network: NetworkService?
 
     public init(layout: EngineLayout, runtimes: [String: RuntimeCommand], defaultRuntime: String = "swdock-runtime",
                 shimExecutable: String, specDefaults: SpecDefaults = SpecDefaults(), logDriver: String = "json-file",

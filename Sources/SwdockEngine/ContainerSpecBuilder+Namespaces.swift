@@ -13,13 +13,11 @@ struct NamespaceModes: Sendable, Equatable {
 
     init(_ hc: HostConfiguration, defaults: SpecDefaults) throws(EngineError) {
         switch hc.networkMode {
-        // Until user-defined networks land, the default network is none (no bridge).
-        case "", "default", "bridge", "none": networkHost = false
         case "host": networkHost = true
-        case let mode where mode.hasPrefix("container:"):
-            throw EngineError(.notSupported, "--network \(mode): joining another container's network")
-        default:
-            throw EngineError(.notSupported, "network \"\(hc.networkMode)\": only the none and host networks exist until networks are implemented")
+        // `container:<id>` joins that container's namespace by path (the engine resolves it);
+        // every other mode (default, bridge, none, a network's name) gets a namespace of its
+        // own, which the engine creates and plugs in at start.
+        default: networkHost = false
         }
         switch hc.ipcMode {
         case "", "private", "shareable": ipc = .private
@@ -53,10 +51,11 @@ struct NamespaceModes: Sendable, Equatable {
         }
     }
 
-    /// The namespaces in Docker's order: mount, network, uts, pid, ipc, then cgroup.
-    var namespaces: [RuntimeSpec.Namespace] {
+    /// The namespaces in Docker's order: mount, network, uts, pid, ipc, then cgroup. With
+    /// `networkPath` the network namespace is joined (the engine made it) rather than created.
+    func namespaces(networkPath: String? = nil) -> [RuntimeSpec.Namespace] {
         var list = [RuntimeSpec.Namespace(type: "mount")]
-        if !networkHost { list.append(.init(type: "network")) }
+        if !networkHost { list.append(.init(type: "network", path: networkPath)) }
         if !utsHost { list.append(.init(type: "uts")) }
         if !pidHost { list.append(.init(type: "pid")) }
         if ipc != .host { list.append(.init(type: "ipc")) }

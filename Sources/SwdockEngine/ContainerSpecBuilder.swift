@@ -84,7 +84,7 @@ public struct ContainerSpecBuilder: Sendable {
         spec.annotations = hostConfig.annotations
 
         var linux = RuntimeSpec.Linux()
-        linux.namespaces = modes.namespaces
+        linux.namespaces = modes.namespaces(networkPath: context.networkNamespacePath)
         linux.cgroupsPath = Self.cgroupsPath(parent: hostConfig.cgroupParent.isEmpty ? defaults.cgroupParent : hostConfig.cgroupParent,
                                              id: context.id)
         linux.sysctl = try Self.sysctls(hostConfig.sysctls, domainname: config.domainname, modes: modes)

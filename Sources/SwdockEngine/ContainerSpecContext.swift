@@ -109,9 +109,13 @@ public struct ContainerSpecContext: Sendable {
     public var containerDirectory: String
     /// The container's IPv4 address, when it has one (written to /etc/hosts).
     public var ipAddress: String?
+    /// The network namespace the container joins (`linux.namespaces[].path`), made by the
+    /// engine's networking at start; nil: the runtime creates an empty one.
+    public var networkNamespacePath: String?
 
     public init(id: String, image: ContainerConfig?, rootfs: String, rootfsFiles: any ContainerFileReader,
-                containerDirectory: String, ipAddress: String? = nil) {
+                containerDirectory: String, ipAddress: String? = nil, networkNamespacePath: String? = nil) {
+        self.networkNamespacePath = networkNamespacePath
         self.id = id
         self.image = image
         self.rootfs = rootfs

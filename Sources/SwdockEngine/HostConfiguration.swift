@@ -64,6 +64,10 @@ public struct HostConfiguration: Sendable, Equatable {
     public var dnsOptions: [String]
     /// `host:ip` entries for /etc/hosts.
     public var extraHosts: [String]
+    /// `-p`: `80/tcp` → host bindings (an empty HostPort: an ephemeral port).
+    public var portBindings: [String: [PortBinding]]
+    /// `-P`: an ephemeral host port for every exposed port.
+    public var publishAllPorts: Bool
 
     // ── process and lifecycle ────────────────────────────────────────────
     /// `--init`: run an init as PID 1; nil = the daemon's default (off).
@@ -83,9 +87,22 @@ public struct HostConfiguration: Sendable, Equatable {
         privileged = false; capAdd = []; capDrop = []; groupAdd = []; securityOpt = []; sysctls = [:]
         oomScoreAdj = 0; maskedPaths = nil; readonlyPaths = nil
         networkMode = ""; ipcMode = ""; pidMode = ""; utsMode = ""; usernsMode = ""; cgroupnsMode = ""
-        dns = []; dnsSearch = []; dnsOptions = []; extraHosts = []
+        dns = []; dnsSearch = []; dnsOptions = []; extraHosts = []; portBindings = [:]; publishAllPorts = false
         initProcess = nil; runtime = ""; autoRemove = false; restartPolicy = RestartPolicy(); logConfig = LogConfig()
         annotations = nil
+    }
+
+    /// One host binding of a published port (Docker's `nat.PortBinding`).
+    public struct PortBinding: Sendable, Equatable, Codable {
+        /// Empty: every address.
+        public var hostIP: String
+        /// Empty: an ephemeral port; `8000-8010`: the first free of the range.
+        public var hostPort: String
+        public init(hostIP: String = "", hostPort: String = "") {
+            self.hostIP = hostIP
+            self.hostPort = hostPort
+        }
+        enum CodingKeys: String, CodingKey { case hostIP = "HostIp", hostPort = "HostPort" }
     }
 
     /// One `--mount` (Docker's `mount.Mount`).

@@ -9,7 +9,12 @@
 /// - `image_tags` / `image_digests`: the references (`repo:tag`, `repo@sha256:…`) that point at an
 ///   image; deleting the image deletes them.
 ///
-/// Room to grow (later versions): `exec_instances`, `networks`, `ip_leases`, `volumes`.
+/// Networks (one migration, self-contained): `networks` (one row per network; `config` is the
+/// engine's JSON document), `ip_leases` (UNIQUE (network, address): an address is never handed
+/// out twice, across restarts), `network_endpoints` (a container's membership of a network and,
+/// while it runs, its address, MAC and published ports).
+///
+/// Room to grow (later versions): `exec_instances`, `volumes`.
 public enum Schema {
     /// The schema version this build writes.
     public static var current: Int { migrations.count }
@@ -52,6 +57,27 @@ public enum Schema {
                 anonymous  INTEGER NOT NULL DEFAULT 0,
                 created_ns INTEGER NOT NULL
             ) STRICT;
+            """),
+        Migration(version: 3, name: "networks, IP leases and network endpoints", sql: """
+            CREATE TABLE networks (
+                id         TEXT PRIMARY KEY CHECK (length(id) = 64),
+                name       TEXT NOT NULL UNIQUE,
+                created_ns INTEGER NOT NULL,
+                config     TEXT NOT NULL CHECK (json_valid(config))
+            ) STRICT;
+            CREATE TABLE ip_leases (
+                network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+                address    INTEGER NOT NULL,
+                owner      TEXT NOT NULL,
+                PRIMARY KEY (network_id, address)
+            ) STRICT;
+            CREATE TABLE network_endpoints (
+                container_id TEXT NOT NULL,
+                network_id   TEXT NOT NULL REFERENCES networks(id),
+                config       TEXT NOT NULL CHECK (json_valid(config)),
+                PRIMARY KEY (container_id, network_id)
+            ) STRICT;
+            CREATE INDEX network_endpoints_by_network ON network_endpoints(network_id);
             """),
     ]
 }

@@ -16,6 +16,16 @@ extension ContainerCreateRequest {
             stopSignal: stopSignal ?? "", stopTimeout: stopTimeout, networkDisabled: networkDisabled ?? false)
     }
 
+    /// The endpoint settings (`NetworkingConfig`, `MacAddress`).
+    public var engineNetworkRequest: ContainerNetworkRequest {
+        var endpoints: [String: ContainerNetworkRequest.Endpoint] = [:]
+        for (name, settings) in networkingConfig?.endpointsConfig ?? [:] {
+            endpoints[name] = .init(aliases: settings?.aliases ?? [], ipv4Address: settings?.ipamConfig?.ipv4Address,
+                                    macAddress: settings?.macAddress)
+        }
+        return ContainerNetworkRequest(endpoints: endpoints, macAddress: macAddress)
+    }
+
     /// The host part (Docker's `HostConfig`); a request without one gets Docker's defaults.
     public var engineHostConfiguration: HostConfiguration {
         var result = SwdockEngine.HostConfiguration()
@@ -80,6 +90,10 @@ extension ContainerCreateRequest {
         result.dnsSearch = hc.dnsSearch ?? []
         result.dnsOptions = hc.dnsOptions ?? []
         result.extraHosts = hc.extraHosts ?? []
+        result.portBindings = (hc.portBindings ?? [:]).mapValues { bindings in
+            (bindings ?? []).map { SwdockEngine.HostConfiguration.PortBinding(hostIP: $0.hostIP ?? "", hostPort: $0.hostPort ?? "") }
+        }
+        result.publishAllPorts = hc.publishAllPorts ?? false
         result.initProcess = hc.initProcess
         result.runtime = hc.runtime ?? ""
         result.autoRemove = hc.autoRemove ?? false

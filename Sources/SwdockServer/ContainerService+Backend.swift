@@ -8,7 +8,8 @@ import SwdockOS
 extension ContainerService: ContainerBackend {
     public func createContainer(name: String?, request: ContainerCreateRequest) async throws -> ContainerCreateResponse {
         try await mapped {
-            let created = try await create(name: name, config: request.engineConfiguration, hostConfig: request.engineHostConfiguration)
+            let created = try await create(name: name, config: request.engineConfiguration, hostConfig: request.engineHostConfiguration,
+                                           network: request.engineNetworkRequest)
             return ContainerCreateResponse(Id: created.id, Warnings: created.warnings)
         }
     }
@@ -148,6 +149,7 @@ extension ContainerService: ContainerBackend {
         summary.Status = statusText(info.state, now: Timestamp.now())
         summary.HostConfig.NetworkMode = info.hostConfig.networkMode
         summary.NetworkSettings.Networks = networks(info.hostConfig.networkMode)
+        if let network = info.network { applyNetwork(network, to: &summary) }
         summary.Mounts = mounts(info.mounts)
         return summary
     }
@@ -186,6 +188,7 @@ extension ContainerService: ContainerBackend {
         result.Mounts = mounts(info.mounts)
         result.Config = try jsonValue(info.config)
         result.NetworkSettings.Networks = networks(info.hostConfig.networkMode)
+        if let network = info.network { applyNetwork(network, to: &result.NetworkSettings) }
         return result
     }
 

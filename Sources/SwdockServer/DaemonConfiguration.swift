@@ -44,6 +44,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxConcurrentDownloads = 3
     public var storageDriver = "overlay2"
     public var bip: String?
+    /// The default bridge device (dockerd's `bridge`/`-b`; `swdock0` here); `none` disables
+    /// networking (containers get `none`, as with dockerd's `--bridge=none`).
+    public var bridge = "swdock0"
     public var defaultAddressPools: [AddressPool] = []
     /// `live-restore`: containers keep running across a daemon stop (default on; off: a
     /// clean stop stops them, as dockerd).
@@ -57,7 +60,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public static let fileKeys: Set<String> = [
         "data-root", "exec-root", "hosts", "debug", "log-level", "log-driver", "log-opts", "default-runtime", "runtimes",
         "insecure-registries", "registry-mirrors", "max-concurrent-downloads", "storage-driver", "bip",
-        "default-address-pools", "live-restore",
+        "default-address-pools", "live-restore", "bridge",
     ]
 
     /// Settings given on the command line; nil means "not given".
@@ -163,6 +166,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let v = try decode("max-concurrent-downloads", as: Int.self) { config.maxConcurrentDownloads = v }
         if let v = try string("storage-driver") { config.storageDriver = v }
         if let v = try string("bip") { config.bip = v }
+        if let v = try string("bridge") { config.bridge = v }
         if let v = try decode("default-address-pools", as: [AddressPool].self) { config.defaultAddressPools = v }
         if let v = try bool("live-restore") { config.liveRestore = v }
 

@@ -28,6 +28,7 @@ public enum SystemRoutes {
     /// declared-only (501).
     public static func router(system: any SystemBackend, images: any ImageBackend, containers: any ContainerBackend,
                               events: (any EventBackend)? = nil, volumes: (any VolumeBackend)? = nil,
+                              networks: (any NetworkBackend)? = nil,
                               identity: DaemonIdentity) -> Router {
         var router = Router()
         add(to: &router, backend: system, identity: identity)
@@ -44,6 +45,7 @@ public enum SystemRoutes {
         if let updates = containers as? any ContainerUpdateBackend { ContainerUpdateRoutes.add(to: &router, backend: updates) }
         if let events { EventRoutes.add(to: &router, backend: events) }
         if let volumes { VolumeRoutes.add(to: &router, backend: volumes) }
+        if let networks { NetworkRoutes.add(to: &router, backend: networks) }
         for (method, path) in DockerRoutes.all { router.declare(method, path) }
         return router
     }
@@ -130,7 +132,6 @@ public enum SystemRoutes {
         if !host.ipv4Forwarding { warnings.append("WARNING: IPv4 forwarding is disabled") }
         if !host.bridgeNfIptables { warnings.append("WARNING: bridge-nf-call-iptables is disabled") }
         if !host.bridgeNfIp6tables { warnings.append("WARNING: bridge-nf-call-ip6tables is disabled") }
-        warnings.append("WARNING: bridge networking is not supported yet: containers without --network get \"none\"")
         var security: [String] = []
         if host.seccomp { security.append("name=seccomp,profile=default") }
         if host.cgroupVersion == .v2 { security.append("name=cgroupns") }

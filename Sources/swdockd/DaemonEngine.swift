@@ -2,6 +2,7 @@ import Logging
 import SwdockContent
 import SwdockEngine
 import SwdockMetadata
+import SwdockNetwork
 import SwdockRegistry
 import SwdockServer
 import SwdockSnapshot
@@ -15,6 +16,8 @@ struct DaemonEngine {
     let snapshotter: any Snapshotter
     let images: ImageService
     let containers: ContainerService
+    /// Networking (bridge, user networks, ports); nil with daemon.json `"bridge": "none"`.
+    let networks: NetworkService?
     /// The one event bus: container, image and volume events for `GET /events`.
     let events: EventBus
 
@@ -48,16 +51,29 @@ struct DaemonEngine {
             configuredRuntimes[name] = RuntimeCommand(path: runtime.path, arguments: runtime.runtimeArgs ?? [])
         }
         let executables = ContainerServiceOptions.executableDirectory()
-        let options = ContainerServiceOptions(
+        var options = ContainerServiceOptions(
             layout: layout, runtimes: ContainerServiceOptions.discoverRuntimes(configured: configuredRuntimes),
             defaultRuntime: config.defaultRuntime, shimExecutable: executables + "/swdock-shim",
             // `--init` bind-mounts swdock-init, installed next to the daemon like the shim.
             specDefaults: SpecDefaults(initBinary: executables + "/swdock-init"),
             logDriver: config.logDriver, logOptions: config.logOpts)
+        // ── networking (issue 8): the default bridge, user networks, ports. daemon.json
+        // `"bridge": "none"` (dockerd's `--bridge=none`): containers get `none`, only none and host exist.
+        var pools: [SwdockNetwork.AddressPool] = []
+        for pool in config.defaultAddressPools {
+            guard let base = IPv4Subnet(pool.base) else {
+                throw ServerError(.configuration, "default-address-pools: invalid base \(pool.base)")
+            }
+            pools.append(try SwdockNetwork.AddressPool(base: base, size: pool.size))
+        }
+        let networks = config.bridge == "none" ? nil : try NetworkService(
+            database: database, layout: layout,
+            configuration: NetworkServiceConfiguration(bridgeName: config.bridge, bip: config.bip, pools: pools))
+        options.network = networks
         let events = EventBus()
         let containers = try ContainerService(database: database, snapshotter: snapshotter, images: images,
                                               options: options, host: try HostFacts.current(), events: events)
         return DaemonEngine(layout: layout, content: content, snapshotter: snapshotter, images: images, containers: containers,
-                            events: events)
+                            networks: networks, events: events)
     }
 }

@@ -87,6 +87,7 @@ struct Swdockd: AsyncParsableCommand {
             let containers = engine.containers
             let router = SystemRoutes.router(system: StoreBackend(database: database), images: engine.imageBackend,
                                              containers: containers, events: engine.events, volumes: containers.volumes,
+                                             networks: engine.networks.map { NetworkServiceBackend(networks: $0, containers: containers) },
                                              identity: identity)
             var serverConfiguration = ServerConfiguration()
             if let requestTimeout { serverConfiguration.requestReadTimeout = .seconds(Int64(requestTimeout)) }

@@ -27,13 +27,17 @@ final class ContainerRig: @unchecked Sendable {
     let content: ContentStore
     let images: ImageService
     let cgroupParent: String
-    let options: ContainerServiceOptions
+    private(set) var options: ContainerServiceOptions
     private(set) var service: ContainerService
+    /// With `networking`: the engine's NetworkService (bridge, user networks, ports).
+    private(set) var networks: NetworkService?
+    let networking: NetworkServiceConfiguration?
     private var server: APIServer?
     var socketPath: String { root + "/api.sock" }
     var dockerHost: String { "unix://" + socketPath }
 
-    init(test: XCTestCase, logOptions: [String: String] = [:]) throws {
+    init(test: XCTestCase, logOptions: [String: String] = [:], networking: NetworkServiceConfiguration? = nil) throws {
+        self.networking = networking
         try TestEnvironment.requireRoot()
         let registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY")
         guard let busybox = try FixtureCatalog.fromEnvironment().fixture("busybox") else {
@@ -83,6 +87,12 @@ final class ContainerRig: @unchecked Sendable {
             shimExecutable: products + "/swdock-shim",
             specDefaults: SpecDefaults(cgroupParent: cgroupParent, initBinary: products + "/swdock-init"),
             logOptions: logOptions)
+        if let networking {
+            let made = try NetworkService(database: database, layout: layout, configuration: networking)
+            networks = made
+            options.network = made
+            test.addTeardownBlock { [made] in try? made.teardownAll() }
+        }
         service = try ContainerService(database: database, snapshotter: snapshotter, images: images, options: options,
                                        host: try HostFacts.current())
         test.addTeardownBlock { [self] in
@@ -120,6 +130,12 @@ final class ContainerRig: @unchecked Sendable {
     /// containers keep running) and a new one is built on the same roots.
     func restartService() throws {
         service.shutdown()
+        if let networking {
+            networks?.shutdown()
+            let made = try NetworkService(database: database, layout: layout, configuration: networking)
+            networks = made
+            options.network = made
+        }
         service = try ContainerService(database: database, snapshotter: snapshotter, images: images, options: options,
                                        host: try HostFacts.current())
     }
@@ -130,9 +146,16 @@ final class ContainerRig: @unchecked Sendable {
         let identity = DaemonIdentity(engineID: "TEST:ENGINE", configuration: config)
         let router = SystemRoutes.router(system: CountsBackend(service: service), images: ImageServiceBackend(service: images),
                                          containers: service, events: service.events, volumes: service.volumes,
+                                         networks: networks.map { NetworkServiceBackend(networks: $0, containers: service) },
                                          identity: identity)
         server = try await APIServer.start(socketPaths: [socketPath], router: router, socketGroup: "nonexistent-group",
                                            logger: Logger(label: "test"))
+    }
+
+    /// Stops serving (as a daemon that dies does); `startServer` serves again.
+    func stopServer() async {
+        if let server { await server.stop() }
+        server = nil
     }
 
     /// Runs the real docker CLI against this rig's socket.

@@ -338,10 +338,25 @@ final class ContainerSpecBuilderTests: XCTestCase {
         }
     }
 
+    /// The engine's networking makes the namespace; the spec joins it by path (any mode but
+    /// host: the default bridge, a user network, none, another container's).
+    func testNetworkNamespaceIsJoinedByPath() throws {
+        var ctx = context()
+        ctx.networkNamespacePath = "/run/swdock/netns/\(testID)"
+        for mode in ["default", "bridge", "mynet", "none", "container:abc"] {
+            var hc = HostConfiguration()
+            hc.networkMode = mode
+            let spec = try build(ContainerConfiguration(cmd: ["true"]), hc, context: ctx).spec
+            XCTAssertEqual(spec.linux?.namespaces?.first { $0.type == "network" }?.path, ctx.networkNamespacePath, mode)
+        }
+        var host = HostConfiguration()
+        host.networkMode = "host"
+        XCTAssertNil(try build(ContainerConfiguration(cmd: ["true"]), host, context: ctx).spec.linux?.namespaces?.first { $0.type == "network" })
+        XCTAssertNil(try build().spec.linux?.namespaces?.first { $0.type == "network" }?.path, "no path: the runtime makes one")
+    }
+
     func testNotSupported() {
         let cases: [(String, (inout HostConfiguration) -> Void)] = [
-            ("network \"mynet\": only the none and host networks exist until networks are implemented", { $0.networkMode = "mynet" }),
-            ("--network container:abc: joining another container's network", { $0.networkMode = "container:abc" }),
             ("--pid container:abc: joining another container's PID namespace", { $0.pidMode = "container:abc" }),
             ("--userns private: user namespaces", { $0.usernsMode = "private" }),
             ("log driver \"syslog\" (swdock has json-file and none)", { $0.logConfig = .init(type: "syslog") }),

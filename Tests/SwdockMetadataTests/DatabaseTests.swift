@@ -30,7 +30,7 @@ final class DatabaseTests: XCTestCase {
         let synchronous = try db.read { try $0.scalarInt("PRAGMA synchronous") }
         XCTAssertEqual(synchronous, 1, "NORMAL is 1")
         let tables = try db.read { try $0.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { try $0.string(0) } }
-        XCTAssertEqual(tables, ["containers", "image_digests", "image_tags", "images", "volumes"])
+        XCTAssertEqual(tables, ["containers", "image_digests", "image_tags", "images", "ip_leases", "network_endpoints", "networks", "volumes"])
     }
 
     func testFullDurabilityIsApplied() throws {

@@ -38,7 +38,7 @@ public final class PrivateDaemon: @unchecked Sendable {
         pidFile = directory.appendingPathComponent("swdockd.pid").path
         configFile = directory.appendingPathComponent("daemon.json").path
         logFile = directory.appendingPathComponent("swdockd.log").path
-        try config.write(toFile: configFile, atomically: false, encoding: .utf8)
+        try Self.withoutDefaultBridge(config).write(toFile: configFile, atomically: false, encoding: .utf8)
         FileManager.default.createFile(atPath: logFile, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
 
@@ -63,6 +63,17 @@ public final class PrivateDaemon: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// Private daemons run side by side: unless the test names a bridge of its own, networking
+    /// is off (`"bridge": "none"`), so no two daemons share `swdock0` (and its leases) and none
+    /// leaves a bridge behind.
+    static func withoutDefaultBridge(_ config: String) -> String {
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(config.utf8))) as? [String: Any],
+              object["bridge"] == nil else { return config }
+        object["bridge"] = "none"
+        guard let data = try? JSONSerialization.data(withJSONObject: object) else { return config }
+        return String(decoding: data, as: UTF8.self)
+    }
 
     /// What the daemon wrote to stderr so far.
     public var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
