@@ -213,6 +213,10 @@ public struct HostConfig: Codable, Sendable, Equatable {
         public var hostIP: String?
         public var hostPort: String?
         enum CodingKeys: String, CodingKey { case hostIP = "HostIp", hostPort = "HostPort" }
+        public init(hostIP: String? = nil, hostPort: String? = nil) {
+            self.hostIP = hostIP
+            self.hostPort = hostPort
+        }
     }
 
     public struct RestartPolicy: Codable, Sendable, Equatable {
@@ -313,6 +317,7 @@ public struct HostConfig: Codable, Sendable, Equatable {
 public struct NetworkingConfig: Codable, Sendable, Equatable {
     public var endpointsConfig: [String: EndpointSettings?]?
     enum CodingKeys: String, CodingKey { case endpointsConfig = "EndpointsConfig" }
+    public init(endpointsConfig: [String: EndpointSettings?]? = nil) { self.endpointsConfig = endpointsConfig }
 
     public struct EndpointSettings: Codable, Sendable, Equatable {
         public var ipamConfig: IPAMConfig?
@@ -334,6 +339,11 @@ public struct NetworkingConfig: Codable, Sendable, Equatable {
             case ipAddress = "IPAddress", ipPrefixLen = "IPPrefixLen", ipv6Gateway = "IPv6Gateway"
             case globalIPv6Address = "GlobalIPv6Address", globalIPv6PrefixLen = "GlobalIPv6PrefixLen"
         }
+        public init(ipamConfig: IPAMConfig? = nil, aliases: [String]? = nil, macAddress: String? = nil) {
+            self.ipamConfig = ipamConfig
+            self.aliases = aliases
+            self.macAddress = macAddress
+        }
     }
 
     public struct IPAMConfig: Codable, Sendable, Equatable {
@@ -342,6 +352,10 @@ public struct NetworkingConfig: Codable, Sendable, Equatable {
         public var linkLocalIPs: [String]?
         enum CodingKeys: String, CodingKey {
             case ipv4Address = "IPv4Address", ipv6Address = "IPv6Address", linkLocalIPs = "LinkLocalIPs"
+        }
+        public init(ipv4Address: String? = nil, ipv6Address: String? = nil) {
+            self.ipv4Address = ipv4Address
+            self.ipv6Address = ipv6Address
         }
     }
 }

@@ -35,7 +35,14 @@ struct ContainerCreateOptions: ParsableArguments {
     @Flag(name: .customLong("init"), help: "Run an init inside the container that forwards signals and reaps processes") var initProcess = false
     @Option(name: .customLong("stop-signal"), help: "Signal to stop the container") var stopSignal: String?
     @Option(name: .customLong("stop-timeout"), parsing: .unconditional, help: "Timeout (in seconds) to stop a container") var stopTimeout: Int?
-    @Option(name: [.customLong("network"), .customLong("net")], help: "Connect a container to a network (none, host)") var network: String?
+    @Option(name: [.customLong("network"), .customLong("net")], help: "Connect a container to a network (bridge, none, host, container:NAME, or a network's name)", completion: .networkNames) var network: String?
+    @Option(name: .customLong("network-alias"), help: "Add network-scoped alias for the container") var networkAlias: [String] = []
+    @Option(name: .customLong("ip"), help: "IPv4 address (e.g., 172.30.100.104)") var ip: String?
+    @Option(name: .customLong("mac-address"), help: "Container MAC address (e.g., 92:d0:c6:0a:29:33)") var macAddress: String?
+    @Flag(name: [.customShort("P"), .customLong("publish-all")], help: "Publish all exposed ports to random ports") var publishAll = false
+    @Option(name: .long, help: "Expose a port or a range of ports") var expose: [String] = []
+    @Option(name: .customLong("dns-search"), help: "Set custom DNS search domains") var dnsSearch: [String] = []
+    @Option(name: .customLong("dns-option"), help: "Set DNS options") var dnsOption: [String] = []
     @Option(name: .long, help: "Runtime to use for this container") var runtime: String?
     @Option(name: .long, help: "Set platform if server is multi-platform capable") var platform: String?
     @Option(name: .long, help: "Pull image before running (\"always\", \"missing\", \"never\")") var pull: String = "missing"
@@ -66,10 +73,6 @@ struct ContainerCreateOptions: ParsableArguments {
         if tty { throw FlagError("not supported: -t/--tty (a pseudo-terminal comes with the interactive-streams work)") }
         guard ["always", "missing", "never"].contains(pull) else {
             throw FlagError("invalid pull option: '\(pull)': must be one of \"always\", \"missing\" or \"never\"")
-        }
-        if !publish.isEmpty { throw FlagError("not supported: -p/--publish (port publishing comes with bridge networking)") }
-        if let network, !["none", "host", "default", "bridge"].contains(network) {
-            throw FlagError("not supported: --network \(network) (none and host are)")
         }
         var request = ContainerCreateRequest()
         request.hostname = hostname ?? ""
@@ -124,6 +127,26 @@ struct ContainerCreateOptions: ParsableArguments {
         logConfig.config = try FlagParsing.keyValues(logOpt, flag: "--log-opt", requireValue: true)
         host.logConfig = logConfig
         host.networkMode = network ?? "default"
+        var exposed: [String: EmptyObject] = [:]
+        var bindings: [String: [HostConfig.PortBinding]?] = [:]
+        for spec in publish {
+            for (port, binding) in try PortSpec.publish(spec).bindings {
+                exposed[port] = EmptyObject()
+                bindings[port, default: []]?.append(binding)
+            }
+        }
+        for spec in expose { for port in try PortSpec.expose(spec) { exposed[port] = EmptyObject() } }
+        if !exposed.isEmpty { request.exposedPorts = exposed }
+        host.publishAllPorts = publishAll ? true : nil
+        if let macAddress { request.macAddress = macAddress }
+        // docker names the endpoint of the chosen network (or "default") when an address, an
+        // alias or a MAC is asked for on it.
+        if ip != nil || !networkAlias.isEmpty {
+            let endpoint = NetworkingConfig.EndpointSettings(
+                ipamConfig: ip.map { NetworkingConfig.IPAMConfig(ipv4Address: $0) },
+                aliases: networkAlias.isEmpty ? nil : networkAlias)
+            request.networkingConfig = NetworkingConfig(endpointsConfig: [network ?? "default": endpoint])
+        }
         host.restartPolicy = try Self.restartPolicy(restart)
         host.autoRemove = autoRemove
         if autoRemove, host.restartPolicy?.name != "no" {
@@ -167,9 +190,9 @@ struct ContainerCreateOptions: ParsableArguments {
         if initProcess { host.initProcess = true }
         host.consoleSize = [0, 0]
         // docker CLI 28 sends these empty rather than null; dockerd keeps what it gets.
-        host.portBindings = [:]
-        host.dnsOptions = []
-        host.dnsSearch = []
+        host.portBindings = bindings
+        host.dnsOptions = dnsOption
+        host.dnsSearch = dnsSearch
         host.blkioWeightDevice = []
         host.blkioDeviceReadBps = []
         host.blkioDeviceWriteBps = []

@@ -30,6 +30,37 @@ final class CreateRequestTests: XCTestCase {
         XCTAssertEqual(try FlagParsing.nanoCPUs(".5"), 500_000_000)
     }
 
+    /// `-p`/`-P`/`--expose`/`--ip`/`--network-alias` as go-connections' nat package and docker's
+    /// `run` build them: bindings per `port/proto`, exposed ports implied, ranges one to one.
+    func testPortsAndNetworkFlags() throws {
+        let created = try request(["-p", "8080:80", "-p", "127.0.0.1:9000-9001:7000-7001/udp", "-p", "53", "-p", "127.0.0.1::443",
+                                   "-p", "8000-8010:22", "--expose", "3000-3001", "-P", "--network", "n1", "--ip", "10.7.0.9",
+                                   "--network-alias", "web", "--dns-search", "example.test", "--dns-option", "ndots:2"])
+        let host = try XCTUnwrap(created.hostConfig)
+        func binding(_ port: String) -> [String] {
+            (host.portBindings?[port] ?? nil)?.map { "\($0.hostIP ?? ""):\($0.hostPort ?? "")" } ?? []
+        }
+        XCTAssertEqual(binding("80/tcp"), [":8080"])
+        XCTAssertEqual(binding("7000/udp"), ["127.0.0.1:9000"])
+        XCTAssertEqual(binding("7001/udp"), ["127.0.0.1:9001"])
+        XCTAssertEqual(binding("53/tcp"), [":"])
+        XCTAssertEqual(binding("443/tcp"), ["127.0.0.1:"])
+        XCTAssertEqual(binding("22/tcp"), [":8000-8010"], "a host range onto one port is left to the daemon")
+        XCTAssertEqual(Set(created.exposedPorts?.keys.map { $0 } ?? []),
+                       ["80/tcp", "7000/udp", "7001/udp", "53/tcp", "443/tcp", "22/tcp", "3000/tcp", "3001/tcp"])
+        XCTAssertEqual(host.publishAllPorts, true)
+        XCTAssertEqual(host.networkMode, "n1")
+        XCTAssertEqual(host.dnsSearch, ["example.test"])
+        XCTAssertEqual(host.dnsOptions, ["ndots:2"])
+        let endpoint = try XCTUnwrap(created.networkingConfig?.endpointsConfig?["n1"] ?? nil)
+        XCTAssertEqual(endpoint.ipamConfig?.ipv4Address, "10.7.0.9")
+        XCTAssertEqual(endpoint.aliases, ["web"])
+        XCTAssertThrowsError(try request(["-p", "1:2:3:4"]))
+        XCTAssertThrowsError(try request(["-p", "80/xyz"]))
+        XCTAssertThrowsError(try request(["-p", "9000-9001:80-82"]))
+        XCTAssertThrowsError(try request(["-p", "70000"]))
+    }
+
     func testEnvironmentFromFlagsFileAndHost() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("swdock-env-\(UUID().uuidString)")
         try "# comment\n\n  FILE_A=1\nFROM_HOST\nUNSET_IN_HOST\nSPACED= kept \n".write(to: file, atomically: false, encoding: .utf8)
@@ -90,7 +121,6 @@ final class CreateRequestTests: XCTestCase {
 
     func testUnsupportedIsClear() {
         XCTAssertThrowsError(try request(["-t"])) { XCTAssertTrue("\($0)".hasPrefix("not supported: -t/--tty")) }
-        XCTAssertThrowsError(try request(["--network", "n1"])) { XCTAssertTrue("\($0)".hasPrefix("not supported: --network n1")) }
         XCTAssertThrowsError(try request(["--pull", "sometimes"])) { XCTAssertTrue("\($0)".contains("invalid pull option")) }
     }
 }
