@@ -137,6 +137,7 @@ extension HostConfiguration: Codable {
         extraHosts = try c.value("ExtraHosts", [])
         initProcess = try c.optional("Init")
         runtime = try c.value("Runtime", "")
+        consoleSize = try c.value("ConsoleSize", [UInt(0), UInt(0)])
         autoRemove = try c.value("AutoRemove", false)
         restartPolicy = try c.value("RestartPolicy", RestartPolicy())
         logConfig = try c.value("LogConfig", LogConfig())
@@ -179,7 +180,7 @@ extension HostConfiguration: Codable {
         try c.put("ShmSize", shmSize)
         if !sysctls.isEmpty { try c.put("Sysctls", sysctls) }
         try c.put("Runtime", runtime)
-        try c.put("ConsoleSize", [0, 0])
+        try c.put("ConsoleSize", consoleSize)
         try c.put("Isolation", "")
         try c.put("CpuShares", cpuShares)
         try c.put("Memory", memory)
