@@ -160,7 +160,10 @@ extension ContainerService {
         do {
             return try runExec(instance, detach: detach, consoleSize: consoleSize ?? config.consoleSize)
         } catch {
-            instance.finish(exitCode: 126)
+            // Docker's codes for an exec that could not start (the CLI exits with them).
+            let text = "\(error)"
+            let notFound = text.contains("executable file not found") || text.contains("no such file or directory")
+            instance.finish(exitCode: notFound ? 127 : 126)
             throw error
         }
     }
@@ -262,7 +265,7 @@ extension ContainerService {
             process.user.additionalGids = user.additionalGids.isEmpty ? nil : user.additionalGids
         }
         if config.privileged {
-            let all = DefaultCapabilities.known
+            let all = DefaultCapabilities.all(lastCapability: builder.host.lastCapability)
             process.capabilities = RuntimeSpec.Capabilities(bounding: all, effective: all, inheritable: nil, permitted: all, ambient: nil)
         }
         do {

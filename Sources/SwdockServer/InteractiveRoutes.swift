@@ -42,13 +42,24 @@ public enum InteractiveRoutes {
             let id = request.parameter("name")
             let inspect = try await backend.inspectExec(id)
             let keys = try DetachKeys(parsing: inspect.DetachKeys)
-            let streams = try await backend.startExec(id, request: body)
-            if body.Detach == true {
+            let start = body
+            if start.Detach == true {
+                _ = try await backend.startExec(id, request: start)
                 // dockerd answers a detached start with 200 and no body.
                 return APIResponse(status: .ok, body: .bytes([]))
             }
-            return .hijack(contentType: streams.output.tty ? "application/vnd.docker.raw-stream"
-                                                           : "application/vnd.docker.multiplexed-stream") { stream in
+            // As dockerd: the stream is upgraded first; a start that fails then writes its
+            // error as text on it (the CLI prints it and takes the exit code from exec inspect).
+            return .hijack(contentType: inspect.ProcessConfig.tty ? "application/vnd.docker.raw-stream"
+                                                                  : "application/vnd.docker.multiplexed-stream") { stream in
+                let streams: ContainerStreams
+                do { streams = try await backend.startExec(id, request: start) } catch {
+                    let message = (error as? APIError)?.message ?? "\(error)"
+                    // On the stdout stream (framed unless TTY), as dockerd writes it.
+                    let chunk = ContainerOutputChunk(stream: 1, bytes: Array((message + "\r\n").utf8))
+                    try? await stream.write(ContainerRoutes.frame(chunk, tty: inspect.ProcessConfig.tty))
+                    return
+                }
                 try await pump(stream, streams, detachKeys: keys)
             }
         }
