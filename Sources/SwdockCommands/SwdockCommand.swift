@@ -10,7 +10,11 @@ public struct SwdockCommand: AsyncParsableCommand {
         commandName: "swdock",
         abstract: "A Docker-class container engine client: talks to swdockd over the Docker Engine API.",
         version: "swdock version \(SwdockVersion.version), API \(SwdockVersion.apiVersion)",
-        subcommands: [VersionCommand.self, InfoCommand.self]
+        subcommands: [VersionCommand.self, InfoCommand.self,
+                      ExecCommand.self,
+                      AttachCommand.self,
+                      PauseCommand.self, UnpauseCommand.self,
+                      StatsCommand.self]
     )
     public init() {}
 
