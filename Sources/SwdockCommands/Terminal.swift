@@ -33,9 +33,8 @@ enum Terminal {
         guard tcgetattr(fd, &modes) == 0 else { return false }
         saved = modes
         savedFD = fd
+        // cfmakeraw clears OPOST too: the container's pty already turned \n into \r\n.
         cfmakeraw(&modes)
-        // Keep output post-processing: the container's pty already turned \n into \r\n.
-        modes.c_oflag |= tcflag_t(OPOST)
         guard tcsetattr(fd, TCSANOW, &modes) == 0 else { return false }
         atexit { Terminal.restore() }
         for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {

@@ -45,6 +45,8 @@ final class ExecInstance: @unchecked Sendable {
         var phase = Phase.created
         var pid: Int32 = 0
         var exitCode: Int32?
+        /// A resize that came before the shim had the process (the CLI resizes right after the 101).
+        var pendingSize: (rows: UInt16, columns: UInt16)?
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
     let id: String
@@ -195,7 +197,12 @@ extension ContainerService {
             // runc's words for a missing executable, mapped to Docker's exit codes by the CLI.
             throw EngineError(.invalidArgument, "OCI runtime exec failed: \(error.message)", cause: error)
         }
-        instance.state.withLock { $0.pid = Int32(answer["pid"] ?? "") ?? 0 }
+        let pending = instance.state.withLock { state -> (rows: UInt16, columns: UInt16)? in
+            state.pid = Int32(answer["pid"] ?? "") ?? 0
+            defer { state.pendingSize = nil }
+            return state.pendingSize
+        }
+        if let pending, config.tty { try? shimResize(container.id, execID: instance.id, height: pending.rows, width: pending.columns) }
 
         let (chunks, continuation) = AsyncStream<OutputChunk>.makeStream(bufferingPolicy: .unbounded)
         var input: AttachInput?
@@ -280,9 +287,13 @@ extension ContainerService {
     public func resizeExec(_ id: String, height: UInt16, width: UInt16) async throws {
         try await offload {
             let instance = try self.execInstance(id)
-            guard instance.state.withLock({ $0.phase == .running }) else {
-                throw EngineError(.conflict, "Exec \(id) is not running")
+            let deferred = try instance.state.withLock { state throws(EngineError) -> Bool in
+                guard state.phase == .running else { throw EngineError(.conflict, "Exec \(id) is not running") }
+                guard state.pid == 0 else { return false }
+                state.pendingSize = (height, width)
+                return true
             }
+            if deferred { return }
             try self.shimResize(instance.containerID, execID: id, height: height, width: width)
         }
     }
