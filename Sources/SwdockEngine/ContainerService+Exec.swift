@@ -207,8 +207,9 @@ extension ContainerService {
         let (chunks, continuation) = AsyncStream<OutputChunk>.makeStream(bufferingPolicy: .unbounded)
         var input: AttachInput?
         if attach && config.attachStdin {
-            // Exec stdin always closes at the client's end of input (dockerd's exec CloseStdin).
-            let created = AttachInput(closesProcessStdin: true, endAttach: {})
+            // dockerd's exec CloseStdin: the client's end of input closes the process's stdin,
+            // except with a TTY, where it (or the detach keys) ends the stream and the process goes on.
+            let created = AttachInput(closesProcessStdin: !config.tty, endAttach: { continuation.finish() })
             created.connected(session)
             input = created
         }
@@ -272,7 +273,12 @@ extension ContainerService {
             process.user.additionalGids = user.additionalGids.isEmpty ? nil : user.additionalGids
         }
         if config.privileged {
-            let all = DefaultCapabilities.all(lastCapability: builder.host.lastCapability)
+            // Every capability the kernel has that the daemon can hand on (its bounding set, as
+            // podman does): asking for more fails the runtime's capset in a nested environment.
+            let bounding = Self.ownBoundingSet()
+            let all = DefaultCapabilities.all(lastCapability: builder.host.lastCapability).enumerated()
+                .filter { entry in bounding.map { mask in entry.offset < 64 && mask & (1 << UInt64(entry.offset)) != 0 } ?? true }
+                .map(\.element)
             process.capabilities = RuntimeSpec.Capabilities(bounding: all, effective: all, inheritable: nil, permitted: all, ambient: nil)
         }
         do {
@@ -281,6 +287,14 @@ extension ContainerService {
         } catch {
             throw EngineError(.system, "write the exec process of container \(container.id)", cause: DescribedError(error))
         }
+    }
+
+    /// `CapBnd` of /proc/self/status; nil when unreadable.
+    static func ownBoundingSet() -> UInt64? {
+        guard let bytes = try? FileSystem.read("/proc/self/status") else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }) else { return nil }
+        return UInt64(line.dropFirst("CapBnd:".count).trimmingCharacters(in: .whitespaces), radix: 16)
     }
 
     /// `POST /exec/{id}/resize?h=&w=`.

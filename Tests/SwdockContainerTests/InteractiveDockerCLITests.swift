@@ -99,6 +99,13 @@ final class InteractiveDockerCLITests: XCTestCase {
         XCTAssertEqual(seven.stderr, "err\n")
         let flags = try rig.docker(["exec", "-u", "1000", "-w", "/tmp", "-e", "FOO=bar", "e1", "sh", "-c", "id -u; pwd; echo $FOO"])
         XCTAssertEqual(flags.stdout, "1000\n/tmp\nbar\n", flags.stderr)
+        // --privileged: every capability the daemon holds (its bounding set; this host may lack some).
+        let bounding = try String(contentsOfFile: "/proc/self/status", encoding: .utf8).split(separator: "\n")
+            .first { $0.hasPrefix("CapBnd:") }.map { $0.dropFirst(7).trimmingCharacters(in: .whitespaces) } ?? ""
+        let privileged = try rig.docker(["exec", "--privileged", "e1", "grep", "CapEff", "/proc/self/status"])
+        XCTAssertEqual(privileged.stdout, "CapEff:\t\(bounding)\n", privileged.stderr)
+        let plain = try rig.docker(["exec", "e1", "grep", "CapEff", "/proc/self/status"])
+        XCTAssertEqual(plain.stdout, "CapEff:\t00000000a80425fb\n", "Docker's default set without --privileged")
         let missing = try rig.docker(["exec", "e1", "/nosuchcmd"])
         XCTAssertEqual(missing.status, 127, missing.stderr)
 
