@@ -79,22 +79,19 @@ final class ExecInstance: @unchecked Sendable {
 }
 
 /// The daemon's exec instances, by ID. Kept in memory, as dockerd does; finished ones are
-/// dropped when their container is removed, or beyond the newest `limit`.
+/// dropped when their container is removed, and when more than `limit` exist.
 final class ExecRegistry: @unchecked Sendable {
     private let instances = Locked<[String: ExecInstance]>([:])
-    private let order = Locked<[String]>([])
     static let limit = 1024
 
     func add(_ instance: ExecInstance) {
-        instances.withLock { $0[instance.id] = instance }
-        let dropped: [String] = order.withLock { order in
-            order.append(instance.id)
-            guard order.count > Self.limit else { return [] }
-            let extra = order.count - Self.limit
-            defer { order.removeFirst(extra) }
-            return Array(order.prefix(extra))
+        instances.withLock { all in
+            all[instance.id] = instance
+            guard all.count > Self.limit else { return }
+            // Forget the finished ones beyond the limit; running ones stay until they finish.
+            let finished = all.values.filter { $0.state.withLock { $0.phase == .exited } }
+            for old in finished.prefix(all.count - Self.limit) { all[old.id] = nil }
         }
-        if !dropped.isEmpty { instances.withLock { all in for id in dropped where all[id]?.state.withLock({ $0.phase }) == .exited { all[id] = nil } } }
     }
 
     func find(_ ref: String) -> ExecInstance? { instances.withLock { $0[ref] } }

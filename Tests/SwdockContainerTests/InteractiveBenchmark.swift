@@ -47,6 +47,7 @@ final class InteractiveBenchmark: XCTestCase {
         ]
         var lines = ["BENCH interactive (docker CLI 28 against each; medians)",
                      "| measurement | swdock | docker | swdock ÷ docker |", "|---|---:|---:|---:|"]
+        var cliFloor: [String: Double] = [:], swdockCLIExec = Double.nan
         var exec: [String: Double] = [:], catRate: [String: Double] = [:], runRate: [String: Double] = [:]
         let size = 200 * 1024 * 1024
         for engine in engines {
@@ -57,6 +58,20 @@ final class InteractiveBenchmark: XCTestCase {
             var times: [Double] = []
             for _ in 0..<rounds { times.append(try timed(engine.host, ["exec", id, "true"], toNull: false).1) }
             exec[engine.name] = median(times)
+            var floor: [Double] = []
+            for _ in 0..<rounds { floor.append(try timed(engine.host, ["version"], toNull: false).1) }
+            cliFloor[engine.name] = median(floor)
+            if engine.name == "swdock" {
+                var ours: [Double] = []
+                for _ in 0..<rounds {
+                    let start = ContinuousClock.now
+                    let result = try runCommand(TestEnvironment.executable("swdock"), ["-H", engine.host, "exec", id, "true"], timeout: 60)
+                    let elapsed = ContinuousClock.now - start
+                    guard result.status == 0 else { throw FixtureError("swdock exec", result.stderr) }
+                    ours.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                }
+                swdockCLIExec = median(ours)
+            }
             _ = try timed(engine.host, ["exec", id, "dd", "if=/dev/zero", "of=/tmp/big", "bs=1048576", "count=200"], toNull: false)
             var cats: [Double] = []
             for _ in 0..<3 { cats.append(try timed(engine.host, ["exec", id, "cat", "/tmp/big"], toNull: true).1) }
@@ -74,6 +89,9 @@ final class InteractiveBenchmark: XCTestCase {
                          + String(format: "%.2f×", ours / theirs) + " |")
         }
         row("exec C true (ms)", exec, "%.1f", scale: 1000)
+        row("docker version, the CLI's own floor (ms)", cliFloor, "%.1f", scale: 1000)
+        lines.append(String(format: "| swdock exec C true with the swdock CLI (ms) | %.1f | – | %.2f× of docker exec on dockerd |",
+                            swdockCLIExec * 1000, swdockCLIExec / (exec["docker"] ?? .nan)))
         row("exec cat 200 MB file (MB/s)", catRate, "%.0f")
         row("run: 200 MB of text lines through attach + json-file log (MB/s, incl. start)", runRate, "%.0f")
         print(lines.joined(separator: "\n"))
