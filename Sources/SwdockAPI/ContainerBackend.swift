@@ -3,7 +3,7 @@
 ///
 /// Container references (`id`) are what the client sent: a full ID, a name, or a unique ID
 /// prefix. Methods throw `APIError` with Docker's status (404 "No such container: x", 409, …).
-public protocol ContainerBackend: Sendable {
+public protocol ContainerBackend: ContainerStreamsBackend {
     /// `POST /containers/create?name=`.
     func createContainer(name: String?, request: ContainerCreateRequest) async throws -> ContainerCreateResponse
     /// `POST /containers/{id}/start`; false when it already runs (304).

@@ -39,6 +39,11 @@ public struct SwdockCommand: AsyncParsableCommand {
             EventsCommand.self,
             NetworkCommand.self,
             PortCommand.self,
+            ExecCommand.self,
+            AttachCommand.self,
+            PauseCommand.self,
+            UnpauseCommand.self,
+            StatsCommand.self,
         ]
     )
     public init() {}

@@ -139,6 +139,7 @@ extension HostConfiguration: Codable {
         publishAllPorts = try c.value("PublishAllPorts", false)
         initProcess = try c.optional("Init")
         runtime = try c.value("Runtime", "")
+        consoleSize = try c.value("ConsoleSize", [UInt(0), UInt(0)])
         autoRemove = try c.value("AutoRemove", false)
         restartPolicy = try c.value("RestartPolicy", RestartPolicy())
         logConfig = try c.value("LogConfig", LogConfig())
@@ -181,7 +182,7 @@ extension HostConfiguration: Codable {
         try c.put("ShmSize", shmSize)
         if !sysctls.isEmpty { try c.put("Sysctls", sysctls) }
         try c.put("Runtime", runtime)
-        try c.put("ConsoleSize", [0, 0])
+        try c.put("ConsoleSize", consoleSize)
         try c.put("Isolation", "")
         try c.put("CpuShares", cpuShares)
         try c.put("Memory", memory)

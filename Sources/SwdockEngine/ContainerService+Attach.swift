@@ -13,6 +13,8 @@ public struct OutputChunk: Sendable, Equatable {
 public struct ContainerOutput: Sendable {
     public var tty: Bool
     public var chunks: AsyncStream<OutputChunk>
+    /// The process's stdin, for an attach with stdin (nil otherwise).
+    public var input: AttachInput?
 }
 
 /// An attach waiting for its container to start, or connected to the running container's shim.
@@ -20,6 +22,8 @@ final class AttachSubscription: @unchecked Sendable {
     let stdout: Bool
     let stderr: Bool
     let continuation: AsyncStream<OutputChunk>.Continuation
+    /// Set for an attach with stdin (see ContainerService+Stdin.swift).
+    var input: AttachInput?
     let session = Locked<ShimSession?>(nil)
     let gone = Locked(false)
 
@@ -39,17 +43,27 @@ extension ContainerService {
     /// `POST /containers/{id}/attach` without stdin: the container's live stdout/stderr from
     /// now on (with `logs`, the stored log first), ending when its output ends. An attach
     /// before `start` is connected to the shim before the process runs, so nothing is missed.
-    public func attach(_ ref: String, stdout: Bool, stderr: Bool, logs: Bool, stream: Bool) async throws -> ContainerOutput {
+    ///
+    /// With `stdin` (honoured only when the container has `OpenStdin`, as dockerd does) the
+    /// result's `input` feeds the process's stdin; see `AttachInput` for what its end means.
+    public func attach(_ ref: String, stdout: Bool, stderr: Bool, logs: Bool, stream: Bool,
+                       stdin: Bool = false) async throws -> ContainerOutput {
         // It may wait for the container's lock while a start is under way: off the cooperative pool.
-        try await offload { try self.attachBlocking(ref, stdout: stdout, stderr: stderr, logs: logs, stream: stream) }
+        try await offload { try self.attachBlocking(ref, stdout: stdout, stderr: stderr, logs: logs, stream: stream, stdin: stdin) }
     }
 
-    func attachBlocking(_ ref: String, stdout: Bool, stderr: Bool, logs: Bool, stream: Bool) throws -> ContainerOutput {
+    func attachBlocking(_ ref: String, stdout: Bool, stderr: Bool, logs: Bool, stream: Bool,
+                        stdin: Bool = false) throws -> ContainerOutput {
         let container = try resolve(ref)
         let id = container.id
         emit("attach", container)
         let (chunks, continuation) = AsyncStream<OutputChunk>.makeStream(bufferingPolicy: .unbounded)
         let subscription = AttachSubscription(stdout: stdout, stderr: stderr, continuation: continuation)
+        let config = container.document.Config
+        if stdin && stream && config.openStdin {
+            subscription.input = AttachInput(closesProcessStdin: config.stdinOnce && !config.tty,
+                                             endAttach: { continuation.finish() })
+        }
         continuation.onTermination = { [weak self] _ in
             subscription.cancel()
             self?.live.withLock { state in state.pendingAttaches[id]?.removeAll { $0 === subscription } }
@@ -62,7 +76,11 @@ extension ContainerService {
                 continuation.yield(chunk)
             }
         }
-        guard stream, stdout || stderr else {
+        guard stream else {
+            continuation.finish()
+            return ContainerOutput(tty: container.document.Config.tty, chunks: chunks)
+        }
+        if !(stdout || stderr) && subscription.input == nil {
             continuation.finish()
             return ContainerOutput(tty: container.document.Config.tty, chunks: chunks)
         }
@@ -74,7 +92,7 @@ extension ContainerService {
                 live.withLock { $0.pendingAttaches[id, default: []].append(subscription) }
             }
         }
-        return ContainerOutput(tty: container.document.Config.tty, chunks: chunks)
+        return ContainerOutput(tty: container.document.Config.tty, chunks: chunks, input: subscription.input)
     }
 
     func connectPendingAttaches(_ id: String, socket: String) {
@@ -90,7 +108,10 @@ extension ContainerService {
             defer { state.pendingAttaches[id] = nil }
             return state.pendingAttaches[id] ?? []
         }
-        for subscription in pending { subscription.continuation.finish() }
+        for subscription in pending {
+            subscription.input?.unavailable()
+            subscription.continuation.finish()
+        }
     }
 
     /// Subscribes to the shim's output and relays it from a reader thread until `output-end`.
@@ -98,8 +119,21 @@ extension ContainerService {
         let session: ShimSession
         do {
             session = try ShimSession(socketPath: socket)
-            try session.request("attach", [("stdout", String(subscription.stdout)), ("stderr", String(subscription.stderr))])
+            let streams = [("stdout", String(subscription.stdout)), ("stderr", String(subscription.stderr))]
+            if let input = subscription.input {
+                do {
+                    try session.request("attach", streams + [("stdin", "true")])
+                    input.connected(session)
+                } catch let error where error.code == .invalid {
+                    // Its stdin was closed already (StdinOnce): output only, as dockerd does.
+                    input.unavailable()
+                    try session.request("attach", streams)
+                }
+            } else {
+                try session.request("attach", streams)
+            }
         } catch {
+            subscription.input?.unavailable()
             subscription.continuation.finish()
             return
         }

@@ -89,6 +89,11 @@ extension ContainerService {
             shim.logMaxFiles = document.LogMaxFiles
             shim.stdin = document.Config.openStdin
             shim.tty = document.Config.tty
+            let size = document.HostConfig.consoleSize
+            if shim.tty, size.count == 2, size[0] > 0, size[1] > 0, let rows = UInt16(exactly: size[0]),
+               let columns = UInt16(exactly: size[1]) {
+                shim.consoleSize = (rows, columns)
+            }
             if let root = shim.runtimeRoot { try Self.makeDirectory(root, mode: 0o700) }
             try connectNetwork(container)
             let ready: ShimLauncher.Ready

@@ -50,6 +50,8 @@ public final class ContainerService: @unchecked Sendable {
         var shutDown = false
     }
     let live = Locked(Live())
+    /// Exec instances (ContainerService+Exec.swift).
+    let execs = ExecRegistry()
 
     /// Builds the service on the shared store and snapshotter, creates its directories and
     /// reconnects to the shims of containers the store says are running (recording the exits

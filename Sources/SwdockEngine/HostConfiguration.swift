@@ -74,6 +74,8 @@ public struct HostConfiguration: Sendable, Equatable {
     public var initProcess: Bool?
     public var runtime: String
     public var autoRemove: Bool
+    /// `ConsoleSize` `[rows, columns]`: the TTY's size from the first instruction (0s: unset).
+    public var consoleSize: [UInt] = [0, 0]
     public var restartPolicy: RestartPolicy
     public var logConfig: LogConfig
     public var annotations: [String: String]?

@@ -81,6 +81,7 @@ extension ContainerCreateRequest {
         result.maskedPaths = hc.maskedPaths
         result.readonlyPaths = hc.readonlyPaths
         result.networkMode = hc.networkMode ?? ""
+        if let size = hc.consoleSize, size.count == 2 { result.consoleSize = size }
         result.ipcMode = hc.ipcMode ?? ""
         result.pidMode = hc.pidMode ?? ""
         result.utsMode = hc.utsMode ?? ""

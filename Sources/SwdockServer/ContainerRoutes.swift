@@ -49,26 +49,8 @@ public enum ContainerRoutes {
                 try await writer.write(bytes)
             }
         }
-        router.add(.POST, "/containers/{name*}/attach") { request in
-            if request.query.bool("stdin") {
-                throw APIError.notSupported("attach with stdin (interactive streams are not implemented yet)")
-            }
-            var options = ContainerAttachOptions()
-            options.stream = request.query.bool("stream")
-            options.stdout = request.query.bool("stdout")
-            options.stderr = request.query.bool("stderr")
-            options.logs = request.query.bool("logs")
-            let output = try await backend.attachContainer(request.parameter("name"), options: options)
-            return .hijack { stream in
-                // No stdin: the client's bytes (and its half-close) are read and dropped.
-                let drain = Task { for await _ in stream.input {} }
-                defer { drain.cancel() }
-                for await chunk in output.chunks {
-                    try await stream.write(frame(chunk, tty: output.tty))
-                }
-                await stream.close()
-            }
-        }
+        // attach (with stdin), resize, exec, pause, stats
+        InteractiveRoutes.add(to: &router, backend: backend)
         router.add(.GET, "/containers/{name*}/logs") { request in
             var options = ContainerLogsOptions()
             options.stdout = request.query.bool("stdout")

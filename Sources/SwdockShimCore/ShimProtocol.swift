@@ -20,7 +20,7 @@ public enum ShimProtocol {
         public static let exit = "exit"
         public static let runtimeLog = "runtime.log"
         public static let shimLog = "shim.log"
-        public static let consoleSocket = "console.sock"
+        public static let consoleSocket = "tty.sock"
     }
 }
 
