@@ -173,13 +173,13 @@ _swdock() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|container|image|system|volume|events|help)
+    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|save|load|container|image|system|volume|events|network|port|exec|attach|pause|unpause|stats|help)
         # Offer subcommand argument completions
         "_swdock_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi container image system volume events help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi save load container image system volume events network port exec attach pause unpause stats help' -- "${cur}"))
         ;;
     esac
 }
@@ -222,9 +222,9 @@ _swdock_info() {
 
 _swdock_run() {
     repeating_flags=()
-    non_repeating_flags=(--read-only --privileged --init --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
-    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
+    non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
+    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -314,6 +314,25 @@ _swdock_run() {
         return
         ;;
     '--network'|'--net')
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion run -- --network "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--network-alias')
+        return
+        ;;
+    '--ip')
+        return
+        ;;
+    '--mac-address')
+        return
+        ;;
+    '--expose')
+        return
+        ;;
+    '--dns-search')
+        return
+        ;;
+    '--dns-option')
         return
         ;;
     '--runtime')
@@ -386,9 +405,9 @@ _swdock_run() {
 
 _swdock_create() {
     repeating_flags=()
-    non_repeating_flags=(--read-only --privileged --init --oom-kill-disable -i --interactive -t --tty --rm --version --help)
-    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts)
+    non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty --rm --version --help)
+    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -478,6 +497,25 @@ _swdock_create() {
         return
         ;;
     '--network'|'--net')
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion create -- --network "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--network-alias')
+        return
+        ;;
+    '--ip')
+        return
+        ;;
+    '--mac-address')
+        return
+        ;;
+    '--expose')
+        return
+        ;;
+    '--dns-search')
+        return
+        ;;
+    '--dns-option')
         return
         ;;
     '--runtime')
@@ -914,6 +952,50 @@ _swdock_rmi() {
     esac
 }
 
+_swdock_save() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -o --output)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion save -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_load() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -i --input)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-i'|'--input')
+        return
+        ;;
+    esac
+}
+
 _swdock_container() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -939,9 +1021,9 @@ _swdock_container() {
 
 _swdock_container_run() {
     repeating_flags=()
-    non_repeating_flags=(--read-only --privileged --init --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
-    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
+    non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
+    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -1031,6 +1113,25 @@ _swdock_container_run() {
         return
         ;;
     '--network'|'--net')
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container run -- --network "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--network-alias')
+        return
+        ;;
+    '--ip')
+        return
+        ;;
+    '--mac-address')
+        return
+        ;;
+    '--expose')
+        return
+        ;;
+    '--dns-search')
+        return
+        ;;
+    '--dns-option')
         return
         ;;
     '--runtime')
@@ -1103,9 +1204,9 @@ _swdock_container_run() {
 
 _swdock_container_create() {
     repeating_flags=()
-    non_repeating_flags=(--read-only --privileged --init --oom-kill-disable -i --interactive -t --tty --rm --version --help)
-    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts)
+    non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty --rm --version --help)
+    repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -1195,6 +1296,25 @@ _swdock_container_create() {
         return
         ;;
     '--network'|'--net')
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container create -- --network "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--network-alias')
+        return
+        ;;
+    '--ip')
+        return
+        ;;
+    '--mac-address')
+        return
+        ;;
+    '--expose')
+        return
+        ;;
+    '--dns-search')
+        return
+        ;;
+    '--dns-option')
         return
         ;;
     '--runtime')
@@ -1955,6 +2075,281 @@ _swdock_events() {
         return
         ;;
     '-f'|'--filter')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_network() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __swdock_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|ls|inspect|rm|prune|connect|disconnect)
+        # Offer subcommand argument completions
+        "_swdock_network_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create ls inspect rm prune connect disconnect' -- "${cur}"))
+        ;;
+    esac
+}
+
+_swdock_network_create() {
+    repeating_flags=()
+    non_repeating_flags=(--internal --version -h --help)
+    repeating_options=(--label -o --opt)
+    non_repeating_options=(-H --host -d --driver --subnet --gateway --ip-range)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-d'|'--driver')
+        return
+        ;;
+    '--subnet')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--ip-range')
+        return
+        ;;
+    '--label')
+        return
+        ;;
+    '-o'|'--opt')
+        return
+        ;;
+    esac
+}
+
+_swdock_network_ls() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --no-trunc --version -h --help)
+    repeating_options=(-f --filter)
+    non_repeating_options=(-H --host --format)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--filter')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_network_inspect() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -f --format)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-f'|'--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_network_rm() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_network_prune() {
+    repeating_flags=()
+    non_repeating_flags=(-f --force --version -h --help)
+    repeating_options=(--filter)
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    esac
+}
+
+_swdock_network_connect() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--alias)
+    non_repeating_options=(-H --host --ip)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--ip')
+        return
+        ;;
+    '--alias')
+        return
+        ;;
+    esac
+}
+
+_swdock_network_disconnect() {
+    repeating_flags=()
+    non_repeating_flags=(-f --force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_port() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_exec() {
+    repeating_flags=()
+    non_repeating_flags=(-d --detach -i --interactive -t --tty --privileged --version -h --help)
+    repeating_options=(-e --env)
+    non_repeating_options=(-H --host -u --user -w --workdir --detach-keys)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-e'|'--env')
+        return
+        ;;
+    '-u'|'--user')
+        return
+        ;;
+    '-w'|'--workdir')
+        return
+        ;;
+    '--detach-keys')
+        return
+        ;;
+    esac
+}
+
+_swdock_attach() {
+    repeating_flags=()
+    non_repeating_flags=(--no-stdin --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host --sig-proxy --detach-keys)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '--sig-proxy')
+        return
+        ;;
+    '--detach-keys')
+        return
+        ;;
+    esac
+}
+
+_swdock_pause() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_unpause() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_stats() {
+    repeating_flags=()
+    non_repeating_flags=(--no-stream --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host --format)
+    __swdock_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
         return
         ;;
     '--format')

@@ -70,7 +70,6 @@ struct ContainerCreateOptions: ParsableArguments {
     /// The names of flags that were given (docker sends some fields only when their flag is set).
     func request(image: String, command: [String], attach: Bool, autoRemove: Bool,
                  environment: [String: String] = FlagParsing.processEnvironment) throws -> ContainerCreateRequest {
-        if tty { throw FlagError("not supported: -t/--tty (a pseudo-terminal comes with the interactive-streams work)") }
         guard ["always", "missing", "never"].contains(pull) else {
             throw FlagError("invalid pull option: '\(pull)': must be one of \"always\", \"missing\" or \"never\"")
         }
@@ -81,7 +80,7 @@ struct ContainerCreateOptions: ParsableArguments {
         request.attachStdin = interactive && attach
         request.attachStdout = attach
         request.attachStderr = attach
-        request.tty = false
+        request.tty = tty
         request.openStdin = interactive
         request.stdinOnce = interactive && attach
         var envList: [String] = []
@@ -188,7 +187,8 @@ struct ContainerCreateOptions: ParsableArguments {
         if let pidsLimit { host.pidsLimit = pidsLimit }
         host.ulimits = try ulimit.map(FlagParsing.ulimit)
         if initProcess { host.initProcess = true }
-        host.consoleSize = [0, 0]
+        // docker sends the terminal's size with -t so the container starts at it.
+        if tty, let size = Terminal.size(1) { host.consoleSize = [UInt(size.rows), UInt(size.columns)] } else { host.consoleSize = [0, 0] }
         // docker CLI 28 sends these empty rather than null; dockerd keeps what it gets.
         host.portBindings = bindings
         host.dnsOptions = dnsOption

@@ -127,6 +127,28 @@ enum ContainerLaunch {
         }
     }
 
+    /// `run -t`: attach (hijacked, raw bytes), wait, start, then the terminal in raw mode
+    /// following the window size, until the container's output ends or the detach keys
+    /// (ctrl-p ctrl-q) leave it running. Returns the exit code (0 after a detach, as docker).
+    static func runWithTerminal(_ client: EngineClient, _ id: String, stdin: Bool, condition: String) throws -> Int32 {
+        let query = [("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("stdin", stdin ? "1" : "0")]
+        let stream = try client.hijack("/containers/\(id)/attach", query: query)
+        var wait = try openWait(client, id, condition: condition)
+        try start(client, id)
+        if stdin && Terminal.isTerminal(0) { Terminal.makeRaw(0) }
+        defer { Terminal.restore() }
+        let resize: @Sendable () -> Void = {
+            guard let size = Terminal.size(1) else { return }
+            _ = try? client.postChecked("/containers/\(id)/resize", query: [("h", String(size.rows)), ("w", String(size.columns))])
+        }
+        resize()
+        Terminal.forward([SIGWINCH]) { _ in resize() }
+        let end = Terminal.pump(stream, tty: true, sendStdin: stdin, detachKeys: stdin ? try DetachKeys(parsing: "") : nil)
+        Terminal.restore()
+        if end == .detached { return 0 }
+        return try finishWait(&wait)
+    }
+
     /// `POST /containers/{id}/start`. A failure is docker's exit 127 (command not found),
     /// 126 (cannot be executed) or 125, chosen from the daemon's message as docker does.
     static func start(_ client: EngineClient, _ id: String) throws {

@@ -21,6 +21,10 @@ struct RunCommand: ParsableCommand {
             let request = try options.request(image: image, command: command, attach: !detach, autoRemove: remove)
             let id = try ContainerLaunch.create(client, options, request)
             let stdin = options.interactive && !detach
+            if options.tty && !detach {
+                throw CommandExit(try ContainerLaunch.runWithTerminal(client, id, stdin: stdin,
+                                                                      condition: remove ? "removed" : "next-exit"))
+            }
             let attached = detach ? nil : try ContainerLaunch.attach(client, id, stdin: stdin)
             var wait = try ContainerLaunch.openWait(client, id, condition: remove ? "removed" : "next-exit")
             try ContainerLaunch.start(client, id)

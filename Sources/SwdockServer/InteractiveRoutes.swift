@@ -98,7 +98,7 @@ public enum InteractiveRoutes {
                 let watcher = Task { await writer.waitForClose() }
                 defer { watcher.cancel() }
                 while true {
-                    var line = Array(try APIResponse.encoder.encode(stats))
+                    var line = try OrderedJSONEncoder().encode(stats)
                     line.append(UInt8(ascii: "\n"))
                     try await writer.write(line)
                     guard running, !writer.isClientGone else { return }

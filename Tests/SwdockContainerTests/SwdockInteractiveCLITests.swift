@@ -26,6 +26,31 @@ final class SwdockInteractiveCLITests: XCTestCase {
                           steps: steps, workDirectory: rig.root)
     }
 
+    func testRunWithATerminalThroughSwdock() async throws {
+        try requireDocker()
+        let rig = try ContainerRig(test: self)
+        try await rig.startServer()
+        let outcome = try swdockUnderPty(rig, ["run", "-it", "--rm", "busybox", "sh"], rows: 30, columns: 100, steps: [
+            .expect("# "), .send("echo $((6*7))\r"), .expect("42\r\n"),
+            .send("stty size\r"), .expect("30 100"),
+            .resize(rows: 40, columns: 120), .sleep(0.5),
+            .send("stty size\r"), .expect("40 120"),
+            .send("exit 3\r"),
+        ])
+        XCTAssertNil(outcome.failure, outcome.output)
+        XCTAssertEqual(outcome.status, 3, outcome.output)
+        XCTAssertEqual(outcome.modesAfter, outcome.modesBefore, "swdock restored the terminal's modes")
+        let left = try rig.docker(["ps", "-aq"])
+        XCTAssertEqual(left.stdout, "", "--rm removed the container")
+
+        let detached = try swdockUnderPty(rig, ["run", "-it", "--name", "t9", "busybox", "sh"], steps: [
+            .expect("# "), .send("echo one-$((1+1))\r"), .expect("one-2"), .send("\u{10}\u{11}"),
+        ])
+        XCTAssertNil(detached.failure, detached.output)
+        XCTAssertEqual(detached.status, 0, detached.output)
+        XCTAssertEqual(try rig.docker(["inspect", "-f", "{{.State.Status}}", "t9"]).stdout, "running\n")
+    }
+
     func testExecThroughSwdock() async throws {
         try requireDocker()
         let rig = try ContainerRig(test: self)

@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH=/opt/swift/usr/bin:$PATH
-swift build -c release --build-tests >&2
+swift build -c release --build-tests -Xswiftc -enable-testing >&2
 SWDOCK_BENCH=1 SWDOCK_BENCH_RUNS=${1:-10} Tests/Harness/with-test-services.sh \
-    swift test -c release --skip-build --filter EngineBenchmark 2>&1 | grep -E '^(BENCH|\|)'
+    swift test -c release -Xswiftc -enable-testing --skip-build --filter EngineBenchmark 2>&1 | grep -E '^(BENCH|\|)'
