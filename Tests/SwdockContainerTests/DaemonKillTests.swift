@@ -20,9 +20,9 @@ final class DaemonKillTests: XCTestCase {
         // Only the daemons under test watch the containers (the rig's service would resync them).
         rig.service.shutdown()
         // The rig pulled busybox into these roots; the daemon's own image service finds it there.
-        try "{}".write(toFile: rig.root + "/daemon.json", atomically: false, encoding: .utf8)
+        try #"{"bridge": "none"}"#.write(toFile: rig.root + "/daemon.json", atomically: false, encoding: .utf8)
 
-        var daemon = try startDaemon(rig)
+        var daemon = try rig.startDaemon()
         let run = try rig.docker(["run", "-d", "--name", "k1", "busybox", "sleep", "300"])
         let daemonLog = (try? String(contentsOfFile: rig.root + "/swdockd.log", encoding: .utf8)) ?? ""
         XCTAssertEqual(run.status, 0, run.stderr + daemonLog)
@@ -34,7 +34,7 @@ final class DaemonKillTests: XCTestCase {
         daemon.waitUntilExit()
         XCTAssertEqual(kill(pid, 0), 0, "the container survived the daemon's kill -9")
 
-        daemon = try startDaemon(rig)
+        daemon = try rig.startDaemon()
         defer { kill(daemon.processIdentifier, SIGTERM); daemon.waitUntilExit() }
         let ps = try rig.docker(["ps", "--format", "{{.ID}} {{.Names}} {{.State}}"])
         XCTAssertEqual(ps.stdout, "\(id.prefix(12)) k1 running\n", ps.stderr)
@@ -43,29 +43,5 @@ final class DaemonKillTests: XCTestCase {
         let after = try rig.docker(["ps", "-a", "--format", "{{.Status}}"])
         XCTAssertTrue(after.stdout.hasPrefix("Exited (137) "), "the restarted daemon saw the exit: \(after.stdout)")
         XCTAssertEqual(try rig.docker(["rm", "k1"]).status, 0)
-    }
-
-    func startDaemon(_ rig: ContainerRig) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.executable("swdockd"))
-        process.arguments = ["-H", rig.dockerHost, "--data-root", rig.layout.dataRoot, "--exec-root", rig.layout.execRoot,
-                             "--pidfile", rig.root + "/swdockd.pid", "--config-file", rig.root + "/daemon.json"]
-        let logPath = rig.root + "/swdockd.log"
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            guard process.isRunning else {
-                throw FixtureError("swdockd", "exited: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
-            }
-            if (try? rig.docker(["version", "--format", "{{.Server.Version}}"], timeout: 10))?.status == 0 { return process }
-            usleep(50_000)
-        }
-        throw FixtureError("swdockd", "did not serve within 30 s")
     }
 }

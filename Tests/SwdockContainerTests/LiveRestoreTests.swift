@@ -110,14 +110,14 @@ final class LiveRestoreTests: XCTestCase {
         XCTAssertEqual(daemon.terminationStatus, 0)
         XCTAssertEqual(kill(pid, 0), 0, "live-restore (the default): SIGTERM of the daemon leaves containers running")
 
-        try #"{"live-restore": false}"#.write(toFile: rig.root + "/daemon.json", atomically: false, encoding: .utf8)
+        try #"{"live-restore": false, "bridge": "none"}"#.write(toFile: rig.root + "/daemon.json", atomically: false, encoding: .utf8)
         daemon = try rig.startDaemon()
         XCTAssertEqual(try rig.inspect("plain", "{{.State.Status}} {{.State.Pid}}"), "running \(pid)")
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
         XCTAssertNotEqual(kill(pid, 0), 0, "live-restore false: the clean stop stopped the container")
 
-        try "{}".write(toFile: rig.root + "/daemon.json", atomically: false, encoding: .utf8)
+        try #"{"bridge": "none"}"#.write(toFile: rig.root + "/daemon.json", atomically: false, encoding: .utf8)
         daemon = try rig.startDaemon()
         defer { kill(daemon.processIdentifier, SIGTERM); daemon.waitUntilExit() }
         XCTAssertTrue(try rig.inspect("plain", "{{.State.Status}} {{.State.ExitCode}}").hasPrefix("exited "))
@@ -155,7 +155,8 @@ extension ContainerRig {
     /// the store the daemon opens; only the daemon's config file is missing.
     func installImageForDaemon() throws {
         if !FileManager.default.fileExists(atPath: root + "/daemon.json") {
-            try "{}".write(toFile: root + "/daemon.json", atomically: false, encoding: .utf8)
+            // Networking off: a private daemon must not set up (and leave) the host's swdock0.
+            try #"{"bridge": "none"}"#.write(toFile: root + "/daemon.json", atomically: false, encoding: .utf8)
         }
     }
 
