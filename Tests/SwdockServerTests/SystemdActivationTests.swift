@@ -37,7 +37,8 @@ final class SystemdActivationTests: XCTestCase {
             throw PrivateDaemonError("\(activate) missing")
         }
         let config = directory.appendingPathComponent("daemon.json")
-        try "{}".write(to: config, atomically: false, encoding: .utf8)
+        // Networking off: a test daemon must not set up (and leave) the host's swdock0.
+        try #"{"bridge": "none"}"#.write(to: config, atomically: false, encoding: .utf8)
         var arguments = listen.flatMap { ["-l", $0] }
         if let fdNames { arguments.append("--fdname=\(fdNames)") }
         arguments += [TestEnvironment.executable("swdockd")] + hosts.flatMap { ["-H", $0] }
@@ -94,6 +95,38 @@ final class SystemdActivationTests: XCTestCase {
         XCTAssertFalse(activator.isRunning)
         XCTAssertTrue(activator.log.contains("swdockd stopped"), activator.log)
         XCTAssertTrue(FileManager.default.fileExists(atPath: socket), "the socket file belongs to the activator, not swdockd")
+    }
+
+    /// LISTEN_* are the daemon's alone: swdockd unsets them before it starts anything, so neither
+    /// a container's shim nor its process sees them.
+    func testContainersOfASocketActivatedDaemonSeeNoListenVariables() throws {
+        try TestEnvironment.requireRoot()
+        let registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY")
+        let directory = try makeDirectory()
+        let socket = directory.appendingPathComponent("api.sock").path
+        let activator = try startActivator(directory, listen: [socket], hosts: ["fd://"])
+        try activator.waitUntilReady(timeout: 30) { FileManager.default.fileExists(atPath: socket) }
+        let swdock = TestEnvironment.executable("swdock")
+        let image = "\(registry)/swdock-fixtures/busybox:latest"
+        let pull = try runCommand(swdock, ["-H", "unix://" + socket, "pull", "-q", image], timeout: 120)
+        XCTAssertEqual(pull.status, 0, pull.stderr + activator.log)
+        let run = try runCommand(swdock, ["-H", "unix://" + socket, "run", "-d", "--name", "sd1", image, "sleep", "300"], timeout: 60)
+        XCTAssertEqual(run.status, 0, run.stderr + activator.log)
+        defer { _ = try? runCommand(swdock, ["-H", "unix://" + socket, "rm", "-f", "sd1"], timeout: 60) }
+        let env = try runCommand(swdock, ["-H", "unix://" + socket, "exec", "sd1", "env"], timeout: 60)
+        XCTAssertEqual(env.status, 0, env.stderr)
+        XCTAssertTrue(env.stdout.contains("PATH="), env.stdout)
+        XCTAssertFalse(env.stdout.contains("LISTEN_"), env.stdout)
+        let pid = try runCommand(swdock, ["-H", "unix://" + socket, "inspect", "-f", "{{.State.Pid}}", "sd1"], timeout: 30)
+        let containerPID = try XCTUnwrap(Int32(pid.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        // The container's parent is its shim; both environments are free of the variables.
+        let stat = try String(contentsOfFile: "/proc/\(containerPID)/stat", encoding: .utf8)
+        let parent = try XCTUnwrap(stat.split(separator: ")").last?.split(separator: " ").dropFirst(1).first)
+        for process in ["\(containerPID)", String(parent)] {
+            let environ = try String(contentsOfFile: "/proc/\(process)/environ", encoding: .utf8)
+            XCTAssertFalse(environ.contains("LISTEN_"), "process \(process): \(environ)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: "/proc/\(parent)/comm", encoding: .utf8), "swdock-shim\n")
     }
 
     func testNamedActivatedSocketAndUnixSocketTogether() throws {
