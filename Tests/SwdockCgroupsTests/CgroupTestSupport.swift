@@ -94,6 +94,13 @@ extension XCTestCase {
         _ = swdock_prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0)
     }
 
+    /// Undoes `becomeChildSubreaper`, after reaping the orphans adopted meanwhile.
+    func endChildSubreaper() {
+        var status: Int32 = 0
+        while waitpid(-1, &status, WNOHANG) > 0 {}
+        _ = swdock_prctl(36 /* PR_SET_CHILD_SUBREAPER */, 0, 0, 0, 0)
+    }
+
     /// Process state letter from /proc/PID/stat (R, S, D, Z, …).
     func processState(_ pid: Int32) throws -> String {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)

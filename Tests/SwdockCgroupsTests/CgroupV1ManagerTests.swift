@@ -243,6 +243,9 @@ final class CgroupV1ManagerTests: XCTestCase {
         var r = Resources()
         r.pids = RuntimeSpec.Pids(limit: 16)
         becomeChildSubreaper()
+        // Only for this test: the whole suite runs in this process, and a subreaper test process
+        // would adopt (and never reap) every shim and container that other tests orphan.
+        defer { endChildSubreaper() }
         let manager = try makeTestCgroup(r)
         let bomb = try TestProcess(["/bin/busybox", "sh", "-c",
                                     "read go; i=0; while [ $i -lt 100 ]; do sleep 1000 >/dev/null 2>&1 & i=$((i+1)); done; wait"])

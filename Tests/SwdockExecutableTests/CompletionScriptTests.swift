@@ -59,7 +59,8 @@ final class CompletionScriptTests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.stderr)
             return result.stdout.split(separator: "\n").map(String.init)
         }
-        XCTAssertEqual(try complete("swdock i"), ["info"])
+        XCTAssertEqual(try complete("swdock inf"), ["info"])
+        XCTAssertEqual(Set(try complete("swdock i")), ["info", "inspect", "images", "image"])
         XCTAssertTrue(try complete("swdock ").contains("version"))
         XCTAssertEqual(try complete("swdock info --f"), ["--format"])
     }
