@@ -89,7 +89,27 @@ cleanup() {
     if [ ${#PIDS[@]} -gt 0 ]; then stop_pids "${PIDS[@]}"; fi
     if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
     remove_new_runtime_copies
+    remove_new_engine_leftovers
     exit "$status"
+}
+
+# Daemons under test create their cgroup parents (/swdock, /swdock-test-…) in every v1
+# hierarchy, and a daemon with networking on creates swdock0 and its nft table; tests remove
+# their containers, but parents and a default bridge outlive them. Remove those that appeared
+# during this run (and only empty cgroup directories), no others.
+CGROUP_PARENTS_BEFORE=$(ls -1d /sys/fs/cgroup/*/swdock* 2>/dev/null || true)
+BRIDGE_BEFORE=$(ip -o link show swdock0 2>/dev/null || true)
+remove_new_engine_leftovers() {
+    local dir
+    for dir in $(ls -1d /sys/fs/cgroup/*/swdock* 2>/dev/null); do
+        printf '%s\n' "$CGROUP_PARENTS_BEFORE" | grep -qxF "$dir" && continue
+        # Children first; rmdir refuses a cgroup that still has processes, which is then kept.
+        find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    if [ -z "$BRIDGE_BEFORE" ] && ip -o link show swdock0 >/dev/null 2>&1; then
+        ip link delete swdock0 2>/dev/null
+        nft delete table ip swdock-swdock0 2>/dev/null
+    fi
 }
 
 # swdock-runtime keeps a copy of each binary version it runs as on a read-only bind mount under

@@ -20,7 +20,7 @@ final class EngineBenchmark: XCTestCase {
         let rounds = Int(environment["SWDOCK_BENCH_RUNS"] ?? "") ?? 10
         let batch = Int(environment["SWDOCK_BENCH_BATCH"] ?? "") ?? 50
         let wanted = Set((environment["SWDOCK_BENCH_ENGINES"] ?? "swdock,docker,podman").split(separator: ",").map(String.init))
-        let image = "\(registry)/busybox:latest"
+        let image = "\(registry)/swdock-fixtures/busybox:latest"
 
         var engines: [BenchEngine] = []
         defer { for engine in engines { engine.stop() } }
