@@ -61,9 +61,14 @@ public struct CgroupV1Manager: CgroupManager {
             guard let root = mountPoints[controller] else { continue }
             if controller == "cpuset" {
                 // A new cpuset cgroup starts with empty cpus/mems and refuses tasks; give each
-                // new level its parent's sets, as runc does.
-                try CgroupFile.makeDirectories(dir, below: root) { (created: String) throws(CgroupError) in
-                    try inheritCpuset(created)
+                // level its parent's sets, as runc does. Every level from the top, not only the
+                // ones made here: a parent another runtime created a moment ago may still be
+                // empty (parallel starts under one new cgroup parent).
+                try CgroupFile.makeDirectories(dir, below: root)
+                var level = root
+                for component in dir.dropFirst(root.count).split(separator: "/") {
+                    level += "/" + component
+                    try inheritCpuset(level)
                 }
             } else {
                 try CgroupFile.makeDirectories(dir, below: root)

@@ -55,6 +55,18 @@ final class NetworkIntegrationTests: XCTestCase {
         try runCommand("/bin/sh", ["-c", command]).stdout
     }
 
+    /// The links left on `bridge`, once the kernel has finished removing veths: removal deletes
+    /// a container's netns, and the kernel drops its veth pair some 30 ms later.
+    func linksOnBridge(_ bridge: String, within seconds: Double = 5) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var links = try sh("ip -o link show master \(bridge)")
+        while !links.isEmpty && Date() < deadline {
+            usleep(50_000)
+            links = try sh("ip -o link show master \(bridge)")
+        }
+        return links
+    }
+
     // MARK: default bridge
 
     func testDefaultBridgeGivesAddressRouteHostsAndResolvConf() async throws {
@@ -100,7 +112,7 @@ final class NetworkIntegrationTests: XCTestCase {
         XCTAssertTrue(try sh("ip -o link show master \(net.bridge)").contains("swv"), "a veth on the bridge")
         XCTAssertTrue(FileManager.default.fileExists(atPath: rig.layout.execRoot + "/netns/" + id))
         _ = try ok(rig, ["rm", "-f", "srv"])
-        XCTAssertEqual(try sh("ip -o link show master \(net.bridge)"), "", "no veth left on the bridge")
+        XCTAssertEqual(try linksOnBridge(net.bridge), "", "no veth left on the bridge")
         XCTAssertFalse(FileManager.default.fileExists(atPath: rig.layout.execRoot + "/netns/" + id), "netns removed")
         let leases = try rig.database.read { try $0.allLeases() }
         XCTAssertTrue(leases.isEmpty, "no lease left: \(leases)")
@@ -343,7 +355,7 @@ final class NetworkIntegrationTests: XCTestCase {
         let fresh = try ok(rig, ["run", "--rm", "busybox", "sh", "-c", "ip -4 -o addr show eth0 | awk '{print $4}'"])
         XCTAssertFalse([ip + "/24", cliIP + "/24"].contains(fresh), fresh)
         _ = try ok(rig, ["rm", "-f", "srv", "cli"])
-        XCTAssertEqual(try sh("ip -o link show master \(net.bridge)"), "")
+        XCTAssertEqual(try linksOnBridge(net.bridge), "")
         XCTAssertTrue(try rig.database.read { try $0.allLeases() }.isEmpty)
     }
 }
