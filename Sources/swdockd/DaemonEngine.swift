@@ -24,6 +24,8 @@ struct DaemonEngine {
     var imageBackend: ImageServiceBackend { ImageServiceBackend(service: images) }
 
     static func start(configuration config: DaemonConfiguration, database: Database, logger: Logger) async throws -> DaemonEngine {
+        // While the process's descriptors are few: libnftables cannot use a socket above fd 1024.
+        _ = try? Nftables.shared()
         let layout = EngineLayout(dataRoot: config.dataRoot, execRoot: config.execRoot)
         let content = try ContentStore(root: config.dataRoot)
         let snapshotter: any Snapshotter = config.storageDriver == "vfs"

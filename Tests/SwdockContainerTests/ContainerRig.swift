@@ -7,6 +7,7 @@ import SwdockAPI
 import SwdockContent
 import SwdockEngine
 import SwdockMetadata
+import SwdockNetwork
 import SwdockOS
 import SwdockRegistry
 import SwdockServer
@@ -39,6 +40,8 @@ final class ContainerRig: @unchecked Sendable {
     init(test: XCTestCase, logOptions: [String: String] = [:], networking: NetworkServiceConfiguration? = nil) throws {
         self.networking = networking
         try TestEnvironment.requireRoot()
+        // The suite runs in one process: make libnftables' socket while its fd is low (see Nftables.shared).
+        _ = try? Nftables.shared()
         let registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY")
         guard let busybox = try FixtureCatalog.fromEnvironment().fixture("busybox") else {
             throw FixtureError("fixture busybox", "not in the catalog")

@@ -272,7 +272,7 @@ final class BridgeNetworkTests: XCTestCase {
     func testTeardownLeavesNothingAndTouchesNoOtherTable() throws {
         try TestEnvironment.requireRoot()
         let sandbox = try NetworkSandbox(self)
-        let nft = try Nftables()
+        let nft = try Nftables.shared()
         let foreign = sandbox.name("f")
         try nft.run("table ip \(foreign) {\n chain c { type filter hook forward priority 10; policy accept; }\n}\n", "add foreign table")
         sandbox.onTeardown { _ = try? nft.run("delete table ip \(foreign)", "delete foreign table") }

@@ -34,7 +34,7 @@ public protocol BridgeFirewall: Sendable {
 /// its tools are installed, else a `notSupported` error naming both.
 public func makeBridgeFirewall() throws(NetworkError) -> any BridgeFirewall {
     do {
-        let nft = try Nftables()
+        let nft = try Nftables.shared()
         try nft.run("list tables", "probe nftables")
         return NftablesBridgeFirewall(nft)
     } catch {

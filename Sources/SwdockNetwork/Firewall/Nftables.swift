@@ -23,6 +23,13 @@ public final class Nftables: @unchecked Sendable {
         nft_ctx_buffer_error(context)
     }
 
+    /// The process's one context. libnftables waits on the context's netlink socket with
+    /// `select()`, which aborts the process when that fd is above FD_SETSIZE (1024); the socket
+    /// is opened with the context, so one context made early keeps a low fd however many
+    /// descriptors (shim connections, containers) the process holds later. Call it at start.
+    public static func shared() throws(NetworkError) -> Nftables { try processWide.get() }
+    private static let processWide = Result { () throws(NetworkError) -> Nftables in try Nftables() }
+
     deinit {
         nft_ctx_free(context)
         pthread_mutex_destroy(&mutex)
