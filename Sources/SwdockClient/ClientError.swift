@@ -9,6 +9,8 @@ public struct ClientError: Error, CustomStringConvertible, Sendable {
         case daemon(status: Int)
         /// A response body did not decode as the expected JSON.
         case decode
+        /// A local file or stream to send could not be read.
+        case localInput
     }
 
     public let code: Code

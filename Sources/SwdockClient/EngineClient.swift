@@ -35,12 +35,7 @@ public struct EngineClient: Sendable {
                      contentType: String = "application/json", headers: [(String, String)] = [],
                      versioned: Bool = true) throws(ClientError) -> Response {
         let connection = try SocketConnection(address, timeout: timeout)
-        var target = (versioned ? versionPrefix : "") + path
-        if !query.isEmpty {
-            target += "?" + query.map { Self.escape($0.0) + "=" + Self.escape($0.1) }.joined(separator: "&")
-        }
-        var text = "\(method) \(target) HTTP/1.1\r\nHost: swdock\r\nUser-Agent: swdock/\(SwdockVersion.version) (linux)\r\n"
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        var text = requestHead(method, path, query: query, headers: headers, versioned: versioned)
         if let body {
             text += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
         } else if method == "POST" || method == "PUT" {
@@ -53,6 +48,18 @@ public struct EngineClient: Sendable {
         let head = try Self.readHead(connection)
         let reader = try BodyReader(connection: connection, head: head, requestMethod: method)
         return Response(head: head, body: reader, connection: connection)
+    }
+
+    /// The request line and the common headers, without the final empty line.
+    func requestHead(_ method: String, _ path: String, query: [(String, String)], headers: [(String, String)],
+                     versioned: Bool) -> String {
+        var target = (versioned ? versionPrefix : "") + path
+        if !query.isEmpty {
+            target += "?" + query.map { Self.escape($0.0) + "=" + Self.escape($0.1) }.joined(separator: "&")
+        }
+        var text = "\(method) \(target) HTTP/1.1\r\nHost: swdock\r\nUser-Agent: swdock/\(SwdockVersion.version) (linux)\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        return text
     }
 
     /// `GET path` decoded as `T`; an error status throws with the daemon's message.

@@ -10,10 +10,25 @@ public struct APIRequest: Sendable {
     public let apiVersion: APIVersion?
     public let query: QueryParameters
     public let headers: HTTPHeaders
-    /// The whole body (bounded by the server's limit).
+    /// The whole body (bounded by the server's limit); empty for upload routes, which read
+    /// `bodyStream` instead.
     public let body: [UInt8]
+    /// The body as it arrives, for routes added with `Router.addUpload` (unbounded, read with
+    /// backpressure); for every other route the already-complete `body` as one chunk.
+    public var bodyStream: RequestBody
     /// The `{name}` parameters of the matched route.
     public var parameters: [String: String] = [:]
+
+    public init(method: HTTPMethod, path: String, apiVersion: APIVersion?, query: QueryParameters,
+                headers: HTTPHeaders, body: [UInt8], bodyStream: RequestBody? = nil) {
+        self.method = method
+        self.path = path
+        self.apiVersion = apiVersion
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.bodyStream = bodyStream ?? RequestBody(bytes: body)
+    }
 
     /// The version the request speaks: its prefix, or the server's own when unversioned.
     public var effectiveVersion: APIVersion { apiVersion ?? .current }

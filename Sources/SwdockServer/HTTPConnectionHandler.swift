@@ -6,7 +6,8 @@ import SwdockAPI
 /// Serves the HTTP/1.1 requests of one connection, one at a time in arrival order.
 ///
 /// Requests are collected whole (bounded by `maxBodyBytes`), resolved through the router and
-/// answered from a task; parts of pipelined requests that arrive meanwhile are queued (reading
+/// answered from a task — except for upload routes (`Router.addUpload`), whose handler starts at
+/// the head and reads the body as it arrives (`UploadFeed`, with backpressure); parts of pipelined requests that arrive meanwhile are queued (reading
 /// pauses when the queue is full). A response may be complete, streamed (headers flushed first,
 /// chunked body) or a hijack (`101`, then the HTTP handlers leave the pipeline and raw bytes flow).
 final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -34,6 +35,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var readHeld = false
     private var inputClosed = false
     private var readTimer: Scheduled<Void>?
+    /// The body of an upload request still arriving; its parts go to the handler's task.
+    private var upload: UploadFeed?
 
     init(router: Router, configuration: ServerConfiguration, logger: Logger) {
         self.router = router
@@ -54,6 +57,22 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
+        if let upload {
+            switch part {
+            case .body(let chunk):
+                return upload.deliver(Array(buffer: chunk))
+            case .end:
+                upload.finish()
+                self.upload = nil
+                if readHeld, case .idle = state {
+                    readHeld = false
+                    context.read()
+                }
+                return
+            case .head:
+                break  // cannot happen before .end; fall through to the normal handling
+            }
+        }
         if case .responding = state {
             pending.append(part)
             return
@@ -64,6 +83,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
+            if startUpload(head: head, context: context) { return }
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > configuration.maxBodyBytes {
                 return refuse(tooLarge: length, context: context)
             }
@@ -98,6 +118,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         // streamed response (wait, logs -f) is abandoned as dockerd does when its client goes;
         // a complete response still in preparation is sent, then the connection closes.
         inputClosed = true
+        abandonUpload()
         switch state {
         case .idle where pending.isEmpty, .receiving:
             closeConnection(context: context)
@@ -109,6 +130,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        abandonUpload()
         state = .closed
         readTimer?.cancel()
         readTimer = nil
@@ -128,6 +150,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         case .responding, .hijacked, .closed:
             logger.debug("connection error", metadata: ["error": "\(error)"])
+            abandonUpload()
             closeConnection(context: context)
         }
     }
@@ -135,6 +158,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: outbound
 
     func read(context: ChannelHandlerContext) {
+        if let upload, upload.isFull {
+            readHeld = true
+            return
+        }
         if case .responding = state, pending.count >= configuration.maxPendingParts {
             readHeld = true
             return
@@ -144,15 +171,50 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     // MARK: requests
 
+    /// Starts the handler of an upload route at its head; false for every other request.
+    private func startUpload(head: HTTPRequestHead, context: ChannelHandlerContext) -> Bool {
+        guard case .request(var request) = APIPath.parse(method: head.method, uri: head.uri, headers: head.headers, body: []),
+              router.streamsBody(request.method, path: request.path) else { return false }
+        if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
+                                  promise: nil)
+        }
+        // An upload may take as long as the client needs; the handler decides when it has enough.
+        readTimer?.cancel()
+        readTimer = nil
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let feed = UploadFeed { eventLoop.execute { bound.value.0.uploadDrained(context: bound.value.1) } }
+        upload = feed
+        request.bodyStream = feed.body
+        dispatch(head: head, request: request, context: context)
+        return true
+    }
+
+    /// The upload's handler took enough to read on.
+    private func uploadDrained(context: ChannelHandlerContext) {
+        guard let upload, !upload.isFull, readHeld else { return }
+        readHeld = false
+        context.read()
+    }
+
+    /// Ends an upload that will get no more bytes: its handler sees `RequestBody.Truncated`.
+    private func abandonUpload() {
+        upload?.finish(throwing: RequestBody.Truncated())
+        upload = nil
+    }
+
     private func dispatch(head: HTTPRequestHead, body: [UInt8], context: ChannelHandlerContext) {
-        let request: APIRequest
         switch APIPath.parse(method: head.method, uri: head.uri, headers: head.headers, body: body) {
         case .failure(let error, let version):
             state = .responding(streaming: false)
-            return send(.error(error, version: version), to: head, context: context)
+            send(.error(error, version: version), to: head, context: context)
         case .request(let parsed):
-            request = parsed
+            dispatch(head: head, request: parsed, context: context)
         }
+    }
+
+    private func dispatch(head: HTTPRequestHead, request: APIRequest, context: ChannelHandlerContext) {
         let (handler, resolved) = router.resolve(request)
         state = .responding(streaming: false)
         let logger = self.logger
@@ -182,7 +244,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard case .responding = state else { return }  // the connection closed meanwhile
         var headers = response.headers
         StandardHeaders.add(to: &headers, server: configuration.serverHeader)
-        let keepAlive = request.isKeepAlive && !inputClosed
+        // An upload answered before its body ended leaves unread bytes: the connection cannot go on.
+        let keepAlive = request.isKeepAlive && !inputClosed && upload == nil
         switch response.body {
         case .bytes(let bytes):
             if response.status.mayHaveResponseBody {

@@ -69,6 +69,7 @@ public struct Router: Sendable {
         let method: HTTPMethod
         let pattern: RoutePattern
         let handler: RouteHandler?
+        var streamsBody = false
     }
 
     private var routes: [Route] = []
@@ -78,6 +79,21 @@ public struct Router: Sendable {
     /// Serves `method pattern` with `handler`.
     public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping RouteHandler) {
         routes.append(Route(method: method, pattern: RoutePattern(pattern), handler: handler))
+    }
+
+    /// Serves `method pattern` with `handler`, which reads the body from `bodyStream` as it
+    /// arrives (no size limit; the connection reads on as the handler consumes). For archive
+    /// uploads: `POST /images/load`, `PUT /containers/{id}/archive`, imports.
+    public mutating func addUpload(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping RouteHandler) {
+        routes.append(Route(method: method, pattern: RoutePattern(pattern), handler: handler, streamsBody: true))
+    }
+
+    /// True when the request's route was added with `addUpload` (decided from the head alone).
+    public func streamsBody(_ method: HTTPMethod, path: String) -> Bool {
+        for route in routes where route.method == method {
+            if route.pattern.match(path) != nil { return route.streamsBody }
+        }
+        return false
     }
 
     /// Declares a Docker endpoint that is known but not implemented: it answers
