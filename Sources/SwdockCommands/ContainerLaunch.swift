@@ -76,18 +76,14 @@ enum ContainerLaunch {
     }
 
     /// Copies the attached stream to stdout/stderr until the daemon closes it; with `stdin`,
-    /// forwards our stdin (raw) and half-closes at its EOF. `raw` is for TTY containers.
-    static func pump(_ connection: SocketConnection, stdin: Bool, raw: Bool = false,
-                     forwardSignal: ((String) -> Void)? = nil) throws {
+    /// forwards our stdin (raw) and half-closes at its EOF. For non-TTY containers (framed
+    /// output); TTY sessions go through `attachedTerminal`.
+    static func pump(_ connection: SocketConnection, stdin: Bool, forwardSignal: ((String) -> Void)? = nil) throws {
         var demultiplexer = StreamDemultiplexer()
         var stdinOpen = stdin
         if forwardSignal != nil { SignalProxy.install() }
         defer { if forwardSignal != nil { SignalProxy.uninstall() } }
         func deliver(_ bytes: [UInt8]) throws {
-            if raw {
-                try? FileDescriptor.standardOutput.writeAll(bytes)
-                return
-            }
             for (stream, payload) in try demultiplexer.feed(bytes) {
                 let target: FileDescriptor = stream == .stderr ? .standardError : .standardOutput
                 try? target.writeAll(payload)
@@ -127,26 +123,37 @@ enum ContainerLaunch {
         }
     }
 
-    /// `run -t`: attach (hijacked, raw bytes), wait, start, then the terminal in raw mode
-    /// following the window size, until the container's output ends or the detach keys
-    /// (ctrl-p ctrl-q) leave it running. Returns the exit code (0 after a detach, as docker).
-    static func runWithTerminal(_ client: EngineClient, _ id: String, stdin: Bool, condition: String) throws -> Int32 {
-        let query = [("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("stdin", stdin ? "1" : "0")]
+    /// `run -t` and `start -a` of a TTY container: attach (hijacked, raw bytes), wait, start,
+    /// then the terminal session (`attachedTerminal`) until the container's output ends or the
+    /// detach keys leave it running. Returns the exit code (0 after a detach, as docker).
+    static func runWithTerminal(_ client: EngineClient, _ id: String, stdin: Bool, condition: String,
+                                detachKeysFlag: String?) throws -> Int32 {
+        let detach = try CLIConfigFile.detachKeys(flag: detachKeysFlag)
+        let query = [("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("stdin", stdin ? "1" : "0"),
+                     ("detachKeys", detach.text)]
         let stream = try client.hijack("/containers/\(id)/attach", query: query)
         var wait = try openWait(client, id, condition: condition)
         try start(client, id)
+        let end = attachedTerminal(client, id, stream, stdin: stdin, detachKeys: detach.keys)
+        if end == .detached { return 0 }
+        return try finishWait(&wait)
+    }
+
+    /// The local side of an attached TTY: raw mode while stdin is ours (restored on return),
+    /// the window size sent now and at every SIGWINCH, the stream pumped until it ends or the
+    /// detach keys are typed.
+    static func attachedTerminal(_ client: EngineClient, _ id: String, _ stream: HijackedConnection, stdin: Bool,
+                                 detachKeys: DetachKeys, resizePath: String? = nil) -> Terminal.PumpEnd {
         if stdin && Terminal.isTerminal(0) { Terminal.makeRaw(0) }
         defer { Terminal.restore() }
+        let path = resizePath ?? "/containers/\(id)/resize"
         let resize: @Sendable () -> Void = {
             guard let size = Terminal.size(1) else { return }
-            _ = try? client.postChecked("/containers/\(id)/resize", query: [("h", String(size.rows)), ("w", String(size.columns))])
+            _ = try? client.postChecked(path, query: [("h", String(size.rows)), ("w", String(size.columns))])
         }
         resize()
         Terminal.forward([SIGWINCH]) { _ in resize() }
-        let end = Terminal.pump(stream, tty: true, sendStdin: stdin, detachKeys: stdin ? try DetachKeys(parsing: "") : nil)
-        Terminal.restore()
-        if end == .detached { return 0 }
-        return try finishWait(&wait)
+        return Terminal.pump(stream, tty: true, sendStdin: stdin, detachKeys: stdin ? detachKeys : nil)
     }
 
     /// `POST /containers/{id}/start`. A failure is docker's exit 127 (command not found),

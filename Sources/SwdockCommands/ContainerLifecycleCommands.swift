@@ -7,6 +7,7 @@ struct StartCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.customShort("a"), .long], help: "Attach STDOUT/STDERR and forward signals") var attach = false
     @Flag(name: [.customShort("i"), .long], help: "Attach container's STDIN") var interactive = false
+    @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container") var detachKeys: String?
     @Argument(help: "Containers", completion: .containerNames) var containers: [String]
 
     func run() throws {
@@ -21,10 +22,16 @@ struct StartCommand: ParsableCommand {
             let id = inspect["Id"]?.stringValue ?? containers[0]
             let autoRemove = inspect["HostConfig"]?["AutoRemove"]?.boolValue ?? false
             let raw = inspect["Config"]?["Tty"]?.boolValue ?? false
+            let condition = autoRemove ? "removed" : "next-exit"
+            if raw {
+                // docker start -a of a TTY container: the terminal session, as run -t.
+                throw CommandExit(try ContainerLaunch.runWithTerminal(client, id, stdin: interactive, condition: condition,
+                                                                      detachKeysFlag: detachKeys))
+            }
             let connection = try ContainerLaunch.attach(client, id, stdin: interactive)
-            var wait = try ContainerLaunch.openWait(client, id, condition: autoRemove ? "removed" : "next-exit")
+            var wait = try ContainerLaunch.openWait(client, id, condition: condition)
             do { try client.call("POST", "/containers/\(id)/start") }
-            try ContainerLaunch.pump(connection, stdin: interactive, raw: raw)
+            try ContainerLaunch.pump(connection, stdin: interactive)
             throw CommandExit(try ContainerLaunch.finishWait(&wait))
         }
     }
