@@ -48,11 +48,7 @@ struct AttachCommand: ParsableCommand {
             if tty {
                 end = ContainerLaunch.attachedTerminal(client, id, stream, stdin: withStdin, detachKeys: detach.keys)
             } else {
-                if sigProxy {
-                    Terminal.forward([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]) { signal in
-                        _ = try? client.postChecked("/containers/\(id)/kill", query: [("signal", String(signal))])
-                    }
-                }
+                if sigProxy { Terminal.proxySignals(client, to: id) }
                 end = Terminal.pump(stream, tty: false, sendStdin: withStdin, detachKeys: nil)
             }
             if end == .detached { return }
