@@ -198,7 +198,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockAPITests", dependencies: ["SwdockAPI", "SwdockOCI"], swiftSettings: swiftSettings),
         .testTarget(name: "SwdockEngineTests",
-                    dependencies: ["SwdockEngine", "SwdockOCI", "SwdockSeccomp", "SwdockTestSupport"],
+                    dependencies: ["SwdockEngine", "SwdockOCI", "SwdockSeccomp", "SwdockSnapshot", "CSwdockSys", "SwdockTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SwdockRuntimeTests", dependencies: ["SwdockRuntime", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),

@@ -270,7 +270,7 @@ extension NetworkService {
                     containerDirectory: String) throws(EngineError) {
         let text = try NetworkFiles.hosts(hostname: config.hostname, domainname: config.domainname, ipAddress: address,
                                           extraHosts: hostConfig.extraHosts)
-        do { try FileSystem.writeAtomically(containerDirectory + "/hosts", Array(text.utf8), mode: 0o644) } catch {
+        do { try FileSystem.writeAtomically(containerDirectory + "/hosts", Array(text.utf8), mode: 0o644, durable: false) } catch {
             throw EngineError(.system, "write hosts of container \(id)", cause: error)
         }
     }

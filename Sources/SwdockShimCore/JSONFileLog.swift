@@ -41,7 +41,6 @@ public final class JSONFileLog {
     }
 
     /// Flushes the log to disk (at exit, so the last lines survive a host crash).
-    public func sync() throws(OSError) { try fd.sync() }
 
     private func rotate() throws(OSError) {
         fd.close()
