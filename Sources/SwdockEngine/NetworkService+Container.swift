@@ -140,6 +140,7 @@ extension NetworkService {
             if firstAddress == nil { firstAddress = document.Address.map(IPv4Subnet.format) }
         }
         try writeHosts(id, config: config, hostConfig: hostConfig, address: firstAddress, containerDirectory: containerDirectory)
+        try startEmbeddedDNS(id, hostConfig: hostConfig)
         _ = name
     }
 
@@ -282,6 +283,10 @@ extension NetworkService {
     func disconnectAll(containerID id: String) {
         lock.lock()
         defer { lock.unlock() }
+        // First: the server's sockets hold the namespace.
+        let served = dns.isServing(id)
+        if served { dns.stop(id) }
+        dnsSettings[id] = nil
         for reservation in reservations.removeValue(forKey: id) ?? [] { reservation.release() }
         let rows = (try? read("read endpoints") { try $0.endpoints(containerID: id) }) ?? []
         for row in rows {
@@ -295,6 +300,7 @@ extension NetworkService {
             }
         }
         try? NetworkNamespace(path: namespacePath(id)).delete()
+        if served || !rows.isEmpty { refreshEmbeddedDNS() }
     }
 
     /// Unpublishes, deletes the veth and releases the lease of one active endpoint.
