@@ -274,10 +274,11 @@ struct DNSWriter {
     mutating func u16(_ value: UInt16) { bytes += [UInt8(value >> 8), UInt8(value & 0xFF)] }
     mutating func u32(_ value: UInt32) { u16(UInt16(value >> 16)); u16(UInt16(value & 0xFFFF)) }
 
+    /// Compresses against exactly equal suffixes only (case kept: a client may check that its
+    /// question's mixed case comes back).
     mutating func name(_ name: DNSName) {
-        let folded = name.labels.map { $0.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 } }
-        for index in folded.indices {
-            let suffix = Array(folded[index...])
+        for index in name.labels.indices {
+            let suffix = Array(name.labels[index...])
             if let at = suffixes[suffix] {
                 u16(0xC000 | UInt16(at))
                 return
