@@ -61,6 +61,9 @@ extension NetworkService {
         refreshEmbeddedDNS()
     }
 
+    /// The containers whose embedded DNS server is up (inspection and tests).
+    public var embeddedDNSServers: Set<String> { dns.serving }
+
     /// Recomputes what every server answers: for each network its container is on, every
     /// running member's name, aliases and 12-digit ID, plus `name.network`, with PTR records.
     public func refreshEmbeddedDNS() {

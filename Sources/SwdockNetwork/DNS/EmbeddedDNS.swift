@@ -113,8 +113,17 @@ public final class EmbeddedDNS: @unchecked Sendable {
     /// Closes every server and ends the thread (daemon exit, tests).
     public func shutdownAll() {
         for key in serving { stop(key) }
-        _ = onLoop { [self] in loop.stop() }
-        inbox.withLock { $0.stopped = true }
+        _ = onLoop { [self] in
+            // Refuse new work, run what was queued meanwhile (its callers wait for it), then end.
+            let leftovers = inbox.withLock { state -> [() -> Void] in
+                state.stopped = true
+                defer { state.jobs = [] }
+                return state.jobs
+            }
+            for job in leftovers { job() }
+            for key in Array(servers.keys) { closeServer(key) }
+            loop.stop()
+        }
     }
 
     // MARK: loop thread
