@@ -128,4 +128,58 @@ extension NetworkIntegrationTests {
         _ = try ok(rig, ["rm", "-f", "db", "cli"])
         XCTAssertEqual(rig.networks?.embeddedDNSServers, [])
     }
+
+    /// The real swdockd killed with -9: the servers die with it (their sockets were its fds)
+    /// and the next swdockd's reconcile makes them again for the running containers.
+    func testEmbeddedDNSAfterKill9OfTheRealSwdockd() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/local/bin/docker") else {
+            try TestEnvironment.missing("/usr/local/bin/docker (docker CLI 28)")
+            return
+        }
+        let rig = try ContainerRig(test: self)
+        rig.service.shutdown()
+        let upstream = try TestDNSServer(records: ["outside.swdock.test": "192.0.2.10"])
+        defer { upstream.stop() }
+        let tag = String(format: "%05x", UInt32.random(in: 0..<0xfffff))
+        let subnet = try Self.freeSubnet(), s1 = try Self.freeSubnet(excluding: [subnet])
+        let bridge = "swt\(tag)d", b1 = "swt\(tag)1"
+        try #"{"bridge": "\#(bridge)", "bip": "\#(IPv4Subnet.format(subnet.network + 1))/24"}"#
+            .write(toFile: rig.root + "/daemon.json", atomically: false, encoding: .utf8)
+        addTeardownBlock {
+            _ = try? runCommand("/bin/sh", ["-c", "ip link del \(b1); ip link del \(bridge); nft delete table ip swdock-\(b1); nft delete table ip swdock-\(bridge)"])
+        }
+        var daemon = try rig.startDaemon()
+        var running = true
+        defer { if running { kill(daemon.processIdentifier, SIGTERM); daemon.waitUntilExit() } }
+        func docker(_ arguments: [String]) throws -> CommandResult { try rig.docker(arguments) }
+        _ = try ok(rig, ["network", "create", "--subnet", s1.description, "-o", "com.docker.network.bridge.name=\(b1)", "n1"])
+        let dbID = try ok(rig, ["run", "-d", "--name", "db", "--network", "n1", "--network-alias", "database", "--dns", upstream.addressText,
+                                "busybox", "sleep", "300"])
+        let cliID = try ok(rig, ["run", "-d", "--name", "cli", "--network", "n1", "--dns", upstream.addressText, "busybox", "sleep", "300"])
+        let dbIP = try ok(rig, ["inspect", "-f", "{{.NetworkSettings.Networks.n1.IPAddress}}", "db"])
+        let first = try docker(["exec", "cli", "nslookup", "-type=a", "database"])
+        XCTAssertTrue(first.stdout.contains("Address: \(dbIP)"), first.stdout + first.stderr)
+        let netns = rig.layout.execRoot + "/netns/" + cliID
+
+        kill(daemon.processIdentifier, SIGKILL)
+        daemon.waitUntilExit()
+        let gone = try runCommand("/usr/bin/nsenter", ["--net=\(netns)", "ss", "-lun"]).stdout
+        XCTAssertFalse(gone.contains("127.0.0.11:53"), "the server died with its daemon: \(gone)")
+
+        daemon = try rig.startDaemon()
+        let back = try runCommand("/usr/bin/nsenter", ["--net=\(netns)", "ss", "-lunt"]).stdout
+        XCTAssertEqual(back.components(separatedBy: "127.0.0.11:53").count - 1, 2, "UDP and TCP served again: \(back)")
+        for name in ["db", "database", String(dbID.prefix(12))] {
+            let after = try docker(["exec", "cli", "nslookup", "-type=a", name])
+            XCTAssertTrue(after.stdout.contains("Address: \(dbIP)"), "\(name): \(after.stdout) \(after.stderr)")
+        }
+        let outside = try docker(["exec", "cli", "nslookup", "-type=a", "outside.swdock.test"])
+        XCTAssertTrue(outside.stdout.contains("192.0.2.10"), outside.stdout + outside.stderr)
+        XCTAssertEqual(try docker(["rm", "-f", "db", "cli"]).status, 0)
+        XCTAssertEqual(try docker(["network", "rm", "n1"]).status, 0)
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        running = false
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: rig.layout.execRoot + "/netns"), [])
+    }
 }
