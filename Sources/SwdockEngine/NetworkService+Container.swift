@@ -289,9 +289,11 @@ extension NetworkService {
         dnsSettings[id] = nil
         for reservation in reservations.removeValue(forKey: id) ?? [] { reservation.release() }
         let rows = (try? read("read endpoints") { try $0.endpoints(containerID: id) }) ?? []
+        var leftNamedNetwork = false
         for row in rows {
             guard var document = try? ContainerService.decode(EndpointDocument.self, row.config, what: "endpoint"), document.isActive,
                   let network = try? network(row.networkID) else { continue }
+            if Self.hasEmbeddedDNS(network) { leftNamedNetwork = true }
             // The namespace goes below and takes the veth with it: deleting the veth first would
             // cost a second synchronous teardown in the kernel (see "remove by netns" above).
             deactivate(id, network: network, document: &document, deleteVeth: false)
@@ -300,7 +302,8 @@ extension NetworkService {
             }
         }
         try? NetworkNamespace(path: namespacePath(id)).delete()
-        if served || !rows.isEmpty { refreshEmbeddedDNS() }
+        // The others on its networks stop resolving it.
+        if served || leftNamedNetwork { refreshEmbeddedDNS() }
     }
 
     /// Unpublishes, deletes the veth and releases the lease of one active endpoint.

@@ -31,7 +31,8 @@ extension NetworkService {
 
     /// Starts container `id`'s server if it is on a user network and has none yet, writes its
     /// resolv.conf (`nameserver 127.0.0.11`) and refreshes every server's names.
-    func startEmbeddedDNS(_ id: String, hostConfig: HostConfiguration, writeResolvConf: Bool = true) throws(EngineError) {
+    func startEmbeddedDNS(_ id: String, hostConfig: HostConfiguration, writeResolvConf: Bool = true,
+                          refresh: Bool = true) throws(EngineError) {
         guard try needsEmbeddedDNS(id) else { return }
         if !dns.isServing(id) {
             let settings = Self.dnsSettings(hostConfig)
@@ -51,7 +52,7 @@ extension NetworkService {
                 } catch { throw EngineError(.system, "write resolv.conf of container \(id)", cause: error) }
             }
         }
-        refreshEmbeddedDNS()
+        if refresh { refreshEmbeddedDNS() }
     }
 
     /// Closes container `id`'s server (its sockets hold the namespace) and refreshes the others.

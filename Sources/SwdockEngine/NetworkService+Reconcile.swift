@@ -72,8 +72,9 @@ extension NetworkService {
         let containers = (try? read("list containers") { try $0.allContainers() }) ?? []
         for record in containers where running.contains(record.id) {
             guard let document = try? ContainerService.decode(ContainerDocument.self, record.config, what: "container \(record.id)") else { continue }
-            try? startEmbeddedDNS(record.id, hostConfig: document.HostConfig, writeResolvConf: false)
+            try? startEmbeddedDNS(record.id, hostConfig: document.HostConfig, writeResolvConf: false, refresh: false)
         }
+        refreshEmbeddedDNS()
     }
 }
 

@@ -71,22 +71,28 @@ public final class EmbeddedDNS: @unchecked Sendable {
             }
         }
         views.withLock { $0[key] = view }
-        let added = onLoop { [self] in
+        let failure = Locked<OSError?>(nil)
+        let ran = onLoop { [self] in
             closeServer(key)
-            do {
+            do throws(OSError) {
                 try loop.register(sockets.udp, for: .readable) { [unowned self] _ in self.readQueries(key, sockets.udp) }
                 try loop.register(sockets.tcp, for: .readable) { [unowned self] _ in self.acceptConnections(key, sockets.tcp) }
+                servers[key] = sockets
             } catch {
                 loop.unregister(sockets.udp)
                 sockets.udp.close()
                 sockets.tcp.close()
-                return
+                failure.withLock { $0 = error }
             }
-            servers[key] = sockets
         }
-        if !added || !isServing(key) {
+        if !ran || failure.withLock({ $0 }) != nil {
             views.withLock { _ = $0.removeValue(forKey: key) }
-            throw NetworkError(.system, "serve DNS in \"\(namespace.path)\": the embedded DNS thread is not running")
+            if !ran {
+                sockets.udp.close()
+                sockets.tcp.close()
+                throw NetworkError(.system, "serve DNS in \"\(namespace.path)\": the embedded DNS thread has stopped")
+            }
+            throw NetworkError.system("serve DNS in \"\(namespace.path)\"", failure.withLock { $0 }!)
         }
     }
 
