@@ -106,6 +106,8 @@ extension NetworkService {
             guard FileSystem.exists(namespacePath(target)) else {
                 throw EngineError(.conflict, "cannot join network of a non running container: \(target)")
             }
+            // It shares the target's namespace, and so its embedded DNS server: the target's resolv.conf, as Docker gives it.
+            if dns.isServing(target) { try copyResolvConf(from: target, to: id, containerDirectory: containerDirectory) }
             return
         case .own: break
         }

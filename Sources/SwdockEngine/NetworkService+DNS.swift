@@ -42,17 +42,31 @@ extension NetworkService {
                               view: DNSView(searchDomains: settings.search, upstreams: settings.upstreams))
             } catch { throw Self.networkError("start the embedded DNS server of container \(id)", error) }
             if writeResolvConf {
-                let text = Self.embeddedResolvConf(hostConfig)
-                let path = layout.containerDirectory(id) + "/resolv.conf"
-                // In place: a running container has the file bind-mounted, a rename would not reach it.
-                do {
-                    let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
-                    defer { fd.close() }
-                    try fd.writeAll(text)
-                } catch { throw EngineError(.system, "write resolv.conf of container \(id)", cause: error) }
+                try self.writeResolvConf(Self.embeddedResolvConf(hostConfig), of: id, path: layout.containerDirectory(id) + "/resolv.conf")
             }
         }
         if refresh { refreshEmbeddedDNS() }
+    }
+
+    /// Writes in place: a running container has the file bind-mounted, a rename would not reach it.
+    func writeResolvConf(_ text: String, of id: String, path: String) throws(EngineError) {
+        do {
+            let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+            defer { fd.close() }
+            try fd.writeAll(text)
+        } catch { throw EngineError(.system, "write resolv.conf of container \(id)", cause: error) }
+    }
+
+    /// A `--network container:TARGET` joiner gets the target's resolv.conf (127.0.0.11 answers in
+    /// the namespace they share).
+    func copyResolvConf(from target: String, to id: String, containerDirectory: String) throws(EngineError) {
+        let bytes: [UInt8]
+        do {
+            let fd = try FileDescriptor.open(layout.containerDirectory(target) + "/resolv.conf", O_RDONLY)
+            defer { fd.close() }
+            bytes = try fd.readAll()
+        } catch { throw EngineError(.system, "read resolv.conf of container \(target)", cause: error) }
+        try writeResolvConf(String(decoding: bytes, as: UTF8.self), of: id, path: containerDirectory + "/resolv.conf")
     }
 
     /// Closes container `id`'s server (its sockets hold the namespace) and refreshes the others.

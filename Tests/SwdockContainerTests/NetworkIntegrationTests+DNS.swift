@@ -71,6 +71,14 @@ extension NetworkIntegrationTests {
         XCTAssertTrue((other.stdout + other.stderr).contains("NXDOMAIN"), other.stdout + other.stderr)
         XCTAssertTrue(upstream.questions.dropFirst(before).contains { $0.name == "web" }, "n2's server forwarded the unknown name")
 
+        // A container in web's namespace shares its server and gets its resolv.conf (it looks up
+        // only if that is so: `--dns` cannot be combined with container:, and the host's resolver
+        // must not be asked).
+        let joiner = try rig.docker(["run", "--rm", "--network", "container:web", "busybox", "sh", "-c",
+                                     "grep nameserver /etc/resolv.conf && grep -qx 'nameserver 127.0.0.11' /etc/resolv.conf && nslookup -type=a www"])
+        XCTAssertTrue(joiner.stdout.contains("nameserver 127.0.0.11"), joiner.stdout + joiner.stderr)
+        XCTAssertTrue(joiner.stdout.contains("Address: \(webIP)"), joiner.stdout + joiner.stderr)
+
         // The default bridge keeps the plain resolv.conf (no embedded DNS, as Docker).
         let plain = try ok(rig, ["run", "--rm", "--dns", dns, "busybox", "cat", "/etc/resolv.conf"])
         XCTAssertTrue(plain.contains("nameserver \(dns)"), plain)
