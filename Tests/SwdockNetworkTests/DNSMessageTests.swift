@@ -108,4 +108,23 @@ final class DNSMessageTests: XCTestCase {
         XCTAssertNil(try ask("3.0.0.10.in-addr.arpa", DNSType.ptr))
         XCTAssertNil(try ask("web.other.example", DNSType.a))
     }
+
+    func testOversizedUDPAnswerIsTruncated() throws {
+        let many = (0..<60).map { UInt32(0x0A00_0000) + $0 }
+        let view = DNSView(names: ["big": many])
+        let query = DNSMessage.query(id: 3, name: DNSName("big")!, type: DNSType.a)
+        let udp = try DNSMessage.parse(try XCTUnwrap(view.localAnswer(to: query, limit: 512)))
+        XCTAssertTrue(udp.isTruncated)
+        XCTAssertTrue(udp.answers.isEmpty)
+        let tcp = try DNSMessage.parse(try XCTUnwrap(view.localAnswer(to: query, limit: nil)))
+        XCTAssertFalse(tcp.isTruncated)
+        XCTAssertEqual(tcp.answers.count, 60)
+        // Two questions, or another opcode: answered with FORMERR / NOTIMP, not forwarded.
+        var two = query
+        two.questions.append(two.questions[0])
+        XCTAssertEqual(try DNSMessage.parse(try XCTUnwrap(view.localAnswer(to: two, limit: 512))).responseCode, DNSResponseCode.formatError)
+        var notify = query
+        notify.flags |= 4 << 11
+        XCTAssertEqual(try DNSMessage.parse(try XCTUnwrap(view.localAnswer(to: notify, limit: 512))).responseCode, DNSResponseCode.notImplemented)
+    }
 }

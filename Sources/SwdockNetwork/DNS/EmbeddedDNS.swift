@@ -21,7 +21,9 @@ public final class EmbeddedDNS: @unchecked Sendable {
     public static let address: UInt32 = 0x7F00_000B
     public static let port: UInt16 = 53
     public static let forwardTimeoutMilliseconds: Int64 = 2000
-    static let maxPendingForwards = 1024
+    /// Each forward holds a socket of the daemon: a container flooding unknown names must not
+    /// take the daemon's file descriptors (beyond this, SERVFAIL at once).
+    static let maxPendingForwards = 256
     static let maxTCPConnections = 64
 
     private let loop: EpollLoop
