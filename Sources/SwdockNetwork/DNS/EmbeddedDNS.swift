@@ -57,6 +57,12 @@ public final class EmbeddedDNS: @unchecked Sendable {
         }
     }
 
+    /// Only after `shutdownAll`: the running thread holds the server.
+    deinit {
+        wakeRead.close()
+        wakeWrite.close()
+    }
+
     // MARK: servers
 
     /// Binds 127.0.0.11:53 (UDP and TCP) in `namespace` and answers there with `view`.
