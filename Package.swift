@@ -142,7 +142,7 @@ let package = Package(
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
         .target(name: "SwdockTestSupport",
-                dependencies: ["SwdockOS", "SwdockOCI", "CSwdockSys", .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["SwdockOS", "SwdockOCI", "CSwdockSys", "SwdockNetwork", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Tests/SwdockTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SwdockOSTests", dependencies: ["SwdockOS", "SwdockTestSupport"],
