@@ -40,8 +40,6 @@ public final class JSONFileLog {
         if buffer.capacity > 64 * 1024 { buffer = [] }
     }
 
-    /// Flushes the log to disk (at exit, so the last lines survive a host crash).
-
     private func rotate() throws(OSError) {
         fd.close()
         if maxFiles >= 2 {
