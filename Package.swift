@@ -100,7 +100,16 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         // ── executables: a few lines each ────────────────────────────────────
-        .executableTarget(name: "swdock", dependencies: ["SwdockCommands"], swiftSettings: swiftSettings),
+        /// Swift stdlib and Foundation linked statically: the CLI starts for every command, and
+        /// loading and relocating a dozen shared Swift libraries (Foundation and ICU among them)
+        /// was most of its start-up time. glibc stays shared (a fully static binary started
+        /// slower here).
+        .executableTarget(name: "swdock", dependencies: ["SwdockCommands"], swiftSettings: swiftSettings,
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"]),
+                                           .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
+                                           .linkedLibrary("swiftSynchronization"),
+                                           .unsafeFlags(["-Xlinker", "--gc-sections", "-Xlinker", "-s"],
+                                                        .when(configuration: .release))]),
         .executableTarget(name: "swdockd",
                           dependencies: ["SwdockServer", "SwdockEngine", "SwdockMetadata", "SwdockAPI", "SwdockOCI", "SwdockSnapshot", "SwdockNetwork",
                                          .product(name: "Logging", package: "swift-log"),

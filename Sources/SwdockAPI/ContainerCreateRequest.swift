@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SwdockOCI
 
 /// The body of `POST /containers/create`: Docker's container `Config` at the top level plus
@@ -365,7 +369,7 @@ enum JSONDecodingMessage {
     static func describe(_ error: DecodingError, root: String) -> String {
         func field(_ path: [any CodingKey]) -> String {
             ([root] + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }).joined(separator: ".")
-                .replacingOccurrences(of: ".[", with: "[")
+                .replacing(".[", with: "[")
         }
         switch error {
         case .typeMismatch(let type, let context):
@@ -386,7 +390,7 @@ enum JSONDecodingMessage {
 
     /// `Expected to decode Int64 but found a string instead.` → `string`.
     static func found(_ text: String) -> String {
-        guard let range = text.range(of: "but found ") else { return "value" }
+        guard let range = text.firstRange(of: "but found ") else { return "value" }
         var rest = text[range.upperBound...]
         for article in ["a ", "an "] where rest.hasPrefix(article) { rest = rest.dropFirst(article.count) }
         let word = rest.prefix { $0.isLetter }

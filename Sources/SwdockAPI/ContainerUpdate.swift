@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `POST /containers/{id}/update` (`docker update`): the restart policy and the cgroup
 /// resources a running container can change. Other non-zero fields are "not supported: …".

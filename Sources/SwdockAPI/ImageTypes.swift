@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SwdockOS
 
 /// What `POST /images/create` asks for.
@@ -78,7 +82,7 @@ public struct ImagePullMessage: Encodable, Sendable, Equatable {
         if value == 0 { return "0" }
         let digitsBefore = value >= 100 ? 3 : value >= 10 ? 2 : 1
         let decimals = max(0, 4 - digitsBefore)
-        var text = String(format: "%.\(decimals)f", value)
+        var text = CFormat.fixed(value, decimals: decimals)
         if text.contains(".") {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }

@@ -59,13 +59,13 @@ struct EventsCommand: ParsableCommand {
     /// duration before now (`10s`, `5m`, `2h`).
     static func timestamp(_ text: String) throws -> String {
         if Double(text) != nil { return text }
-        if let time = Timestamp(rfc3339Nano: text) { return "\(time.seconds).\(String(format: "%09d", time.nanoseconds))" }
+        if let time = Timestamp(rfc3339Nano: text) { return "\(time.seconds).\(CFormat.zeroPadded(Int(time.nanoseconds), width: 9))" }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, seconds) in units where text.hasSuffix(suffix) {
             if let value = Double(text.dropLast(suffix.count)) {
                 let now = Timestamp.now()
                 let nowSeconds = Double(now.seconds) + Double(now.nanoseconds) / 1e9
-                return String(format: "%.9f", nowSeconds - value * seconds)
+                return CFormat.fixed(nowSeconds - value * seconds, decimals: 9)
             }
         }
         throw ValidationError("invalid timestamp \(text): use Unix seconds, RFC 3339 or a duration (10m)")

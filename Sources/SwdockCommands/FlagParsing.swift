@@ -62,7 +62,7 @@ enum FlagParsing {
                 throw FlagError.invalid(text, "--cpus", "failed to parse \(text) as a rational number")
             }
             guard fraction.count <= 9 else { throw FlagError.invalid(text, "--cpus", "value is too precise") }
-            nanos += Int64(fraction.padding(toLength: 9, withPad: "0", startingAt: 0)) ?? 0
+            nanos += Int64(fraction + String(repeating: "0", count: 9 - fraction.count)) ?? 0
         }
         return nanos
     }

@@ -26,7 +26,7 @@ struct VolumeListCommand: ParsableCommand {
                 for volume in volumes { out += try renderTemplate(format, volume) + "\n" }
             } else {
                 out += "DRIVER    VOLUME NAME\n"
-                for volume in volumes { out += volume.Driver.padding(toLength: max(10, volume.Driver.count + 1), withPad: " ", startingAt: 0) + volume.Name + "\n" }
+                for volume in volumes { out += volume.Driver + String(repeating: " ", count: max(10, volume.Driver.count + 1) - volume.Driver.count) + volume.Name + "\n" }
             }
             FileOutput.standardOutput.write(out)
         } catch { exitWithError(error) }

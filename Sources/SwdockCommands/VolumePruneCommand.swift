@@ -26,7 +26,7 @@ struct VolumePruneCommand: ParsableCommand {
             if !report.VolumesDeleted.isEmpty {
                 out += "Deleted Volumes:\n" + report.VolumesDeleted.map { $0 + "\n" }.joined() + "\n"
             }
-            out += "Total reclaimed space: \(InfoCommand.bytes(report.SpaceReclaimed).replacingOccurrences(of: "i", with: ""))\n"
+            out += "Total reclaimed space: \(InfoCommand.bytes(report.SpaceReclaimed).replacing("i", with: ""))\n"
             FileOutput.standardOutput.write(out)
         } catch { exitWithError(error) }
     }
