@@ -12,7 +12,8 @@ struct SaveCommand: ParsableCommand {
         commandName: "save", abstract: "Save one or more images to a tar archive (streamed to STDOUT by default)")
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("o"), .long], help: "Write to a file, instead of STDOUT") var output: String?
-    @Option(name: .long, help: "Archive format: docker (docker-archive) or oci (OCI image layout, with a docker-archive manifest.json too)")
+    @Option(name: .long, help: "Archive format: docker (docker-archive) or oci (OCI image layout, with a docker-archive manifest.json too)",
+            completion: .list(["docker", "oci"]))
     var format: String = "docker"
     @Argument(help: "Images", completion: .imageReferences) var images: [String]
 
