@@ -51,7 +51,21 @@ final class ImageLoadTests: XCTestCase {
         let archiveSize = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int)
         XCTAssertGreaterThan(archiveSize, 100 << 20, "the bench archive is the > 100 MB case")
 
-        for (name, executable) in [("docker CLI", Self.cli), ("swdock", swdock)] {
+        // dockerd's own `docker save` of the same image (its legacy layout, uncompressed layers).
+        let dockerd = try PrivateDockerd(runtimes: [:])
+        addTeardownBlock { dockerd.stop() }
+        let dockerdArchive = daemon.directory.path + "/bench-dockerd.tar"
+        for arguments in [["pull", "-q", reference], ["save", "-o", dockerdArchive, reference]] {
+            let result = try dockerd.docker(arguments, timeout: 600)
+            XCTAssertEqual(result.status, 0, "dockerd \(arguments): \(result.stdout)\(result.stderr)")
+        }
+        dockerd.stop()
+
+        for (name, executable, file) in [("docker CLI", Self.cli, archive), ("swdock", swdock, archive),
+                                         ("docker CLI, dockerd's archive", Self.cli, dockerdArchive)] {
+            let archive = file
+            let archiveSize = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int)
+            XCTAssertGreaterThan(archiveSize, 100 << 20, "the bench archive is the > 100 MB case")
             _ = try run(swdock, ["rmi", reference])
             XCTAssertEqual(try run(swdock, ["images", "-q"]).stdout, "")
             try Self.resetPeak(daemon.pid)
