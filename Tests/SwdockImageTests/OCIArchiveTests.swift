@@ -83,6 +83,35 @@ final class OCIArchiveTests: XCTestCase {
                                                     ignoring: [.path("/")]), [], "umoci unpack of \(layout)")
         }
 
+        // A Docker schema2 image (gzip and uncompressed layers) is written with OCI media types.
+        let dockerMixed = try XCTUnwrap(catalog.fixture("compression")?.tag("docker-mixed")).images[0]
+        let dockerMixedRef = "\(registry)/swdock-fixtures/compression:docker-mixed"
+        try sw("pull", "-q", dockerMixedRef)
+        let converted = scratch + "/docker-mixed-oci.tar"
+        try sw("save", "--format", "oci", "-o", converted, dockerMixedRef)
+        let convertedDirectory = scratch + "/docker-mixed"
+        try FileManager.default.createDirectory(atPath: convertedDirectory, withIntermediateDirectories: true)
+        try tool("/usr/bin/tar", ["-xf", converted, "-C", convertedDirectory])
+        let raw = try JSONSerialization.jsonObject(with: Data(try tool("/usr/bin/skopeo", ["inspect", "--raw", "oci:\(convertedDirectory):docker-mixed"]).stdout.utf8)) as? [String: Any]
+        XCTAssertEqual((raw?["layers"] as? [[String: Any]])?.compactMap { $0["mediaType"] as? String },
+                       ["application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar",
+                        "application/vnd.oci.image.layer.v1.tar+gzip"])
+        XCTAssertEqual((raw?["config"] as? [String: Any])?["digest"] as? String, dockerMixed.config.digest, "same image ID")
+        try tool("/usr/bin/umoci", ["unpack", "--image", "\(convertedDirectory):docker-mixed", scratch + "/bundle-docker-mixed"])
+        XCTAssertEqual(TreeManifest.differences(expected: try catalog.tree(dockerMixed.expected),
+                                                actual: try TreeManifest.scan(root: scratch + "/bundle-docker-mixed/rootfs"),
+                                                ignoring: [.path("/")]), [], "umoci unpack of the converted layout")
+
+        // The layout's manifest.json makes it a docker-archive too: a dockerd (20.10, no OCI
+        // layout support) loads it.
+        let dockerd = try PrivateDockerd(runtimes: [:])
+        addTeardownBlock { dockerd.stop() }
+        let loaded = try dockerd.docker(["load", "-i", single], timeout: 300)
+        XCTAssertEqual(loaded.stdout, "Loaded image: \(multilayerRef)\n", loaded.stderr)
+        XCTAssertEqual(try dockerd.docker(["image", "inspect", "-f", "{{.Id}}", multilayerRef], timeout: 60).stdout,
+                       multilayer.config.digest + "\n")
+        dockerd.stop()
+
         // Two images in one layout load back into a fresh daemon with their names and IDs.
         let both = scratch + "/both-oci.tar"
         try sw("save", "--format", "oci", "-o", both, multilayerRef, busyboxRef)
