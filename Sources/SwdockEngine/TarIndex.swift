@@ -11,8 +11,8 @@ import SwdockOS
 /// spooled to a file and indexed; each member is then read in place (`read(_:)`), hashed and
 /// copied in chunks, never held in memory whole.
 ///
-/// Understands ustar (with its name prefix), GNU long names (`L`) and PAX extended headers
-/// (`path`, `size`); sizes in base-256. A member whose data runs past the end of the file, a
+/// Understands ustar (with its name prefix), GNU long names (`L`, `K`), PAX extended headers
+/// (`path`, `linkpath`, `size`), hard links to earlier members; sizes in base-256. A member whose data runs past the end of the file, a
 /// header whose checksum is wrong, or a name that climbs out of the archive is an error that
 /// names the member and the offset.
 struct TarIndex {
@@ -63,7 +63,9 @@ struct TarIndex {
         }
         var offset: Int64 = 0
         var longName: String?
+        var longLink: String?
         var paxPath: String?
+        var paxLinkPath: String?
         var paxSize: Int64?
         while offset + 512 <= fileSize {
             let header = try read(at: offset, count: 512)
@@ -89,9 +91,12 @@ struct TarIndex {
             switch type {
             case UInt8(ascii: "L"):
                 longName = Self.string(ArraySlice(try read(at: dataOffset, count: Int(min(size, 1 << 16)))))
+            case UInt8(ascii: "K"):
+                longLink = Self.string(ArraySlice(try read(at: dataOffset, count: Int(min(size, 1 << 16)))))
             case UInt8(ascii: "x"):
                 let records = try Self.pax(try read(at: dataOffset, count: Int(min(size, 1 << 20))), at: offset)
                 if let path = records["path"] { paxPath = path }
+                if let path = records["linkpath"] { paxLinkPath = path }
                 if let text = records["size"] {
                     guard let value = Int64(text), value >= 0 else {
                         throw EngineError(.invalidArgument, "invalid image archive: bad PAX size \"\(text)\" at offset \(offset)")
@@ -101,13 +106,21 @@ struct TarIndex {
             case UInt8(ascii: "g"):
                 break  // global PAX records carry nothing a load needs
             default:
-                if type == UInt8(ascii: "0") || type == 0 || type == UInt8(ascii: "7") {
-                    let normalised = Self.normalise(name)
+                let normalised = Self.normalise(name)
+                if type == UInt8(ascii: "0") || type == 0 || type == UInt8(ascii: "7") || type == UInt8(ascii: "1") {
                     guard !name.hasPrefix("/"), !normalised.split(separator: "/").contains("..") else {
                         throw EngineError(.invalidArgument, "invalid image archive: member \"\(name)\" points outside the archive")
                     }
+                }
+                if type == UInt8(ascii: "1") {
+                    // A hard link names an earlier member's bytes (tar writers dedupe equal files so).
+                    let target = Self.normalise(paxLinkPath ?? longLink ?? Self.string(header[157..<257]))
+                    if let linked = members[target] { members[normalised] = Member(name: normalised, offset: linked.offset, size: linked.size) }
+                } else if type == UInt8(ascii: "0") || type == 0 || type == UInt8(ascii: "7") {
                     members[normalised] = Member(name: normalised, offset: dataOffset, size: size)
                 }
+                longLink = nil
+                paxLinkPath = nil
                 longName = nil
                 paxPath = nil
                 paxSize = nil
