@@ -79,6 +79,9 @@ extension ImageService {
         defer { index.close() }
         if index.member("manifest.json") != nil { return try loadDockerArchive(index) }
         if index.member("oci-layout") != nil, index.member("index.json") != nil { return try loadOCILayout(index) }
+        if index.member("repositories") != nil {
+            throw EngineError(.notSupported, "not supported: image archive without manifest.json (the docker save format before Docker 1.10)")
+        }
         if index.members.isEmpty {
             throw EngineError(.invalidArgument, "invalid image archive: it holds no files (empty or not a tar)")
         }
@@ -135,6 +138,7 @@ extension ImageService {
             plan.append(Planned(configBytes: configBytes, config: config, layers: layers, tags: tags))
         }
 
+        guard !plan.isEmpty else { throw EngineError(.invalidArgument, "invalid image archive: its manifest.json names no image") }
         var lines: [String] = []
         for image in plan {
             let configDigest = try content.write(image.configBytes)
@@ -244,6 +248,10 @@ extension ImageService {
             do { manifest = try JSONDecoder().decode(ImageManifest.self, from: Data(manifestBytes)) } catch {
                 throw EngineError(.invalidArgument, "invalid image manifest \(descriptor.digest) in the archive: \(error)")
             }
+            guard [MediaType.ociConfig, MediaType.dockerConfig].contains(manifest.config.mediaType) else {
+                // An artifact (signature, attestation, SBOM) next to the images: not an image to load.
+                continue
+            }
             let configBytes = try blob(manifest.config, in: index)
             let config: ImageConfig
             do { config = try JSONDecoder().decode(ImageConfig.self, from: Data(configBytes)) } catch {
@@ -265,6 +273,7 @@ extension ImageService {
             plan.append(Planned(manifestBytes: manifestBytes, manifestDigest: descriptor.digest, manifest: manifest,
                                 configBytes: configBytes, config: config, layers: layers, name: name))
         }
+        guard !plan.isEmpty else { throw EngineError(.invalidArgument, "invalid image archive: its index.json names no image") }
         var lines: [String] = []
         for image in plan {
             let diffIDs = image.config.rootfs.diffIDs
