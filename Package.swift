@@ -142,7 +142,7 @@ let package = Package(
         // ── tests ────────────────────────────────────────────────────────────
         /// Shared harness: temp dirs, root checks, the fixture registry, private daemons, cleanup.
         .target(name: "SwdockTestSupport",
-                dependencies: ["SwdockOS", "SwdockOCI", "CSwdockSys", .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["SwdockOS", "SwdockOCI", "CSwdockSys", "SwdockNetwork", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Tests/SwdockTestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "SwdockOSTests", dependencies: ["SwdockOS", "SwdockTestSupport"],
@@ -198,7 +198,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SwdockAPITests", dependencies: ["SwdockAPI", "SwdockOCI"], swiftSettings: swiftSettings),
         .testTarget(name: "SwdockEngineTests",
-                    dependencies: ["SwdockEngine", "SwdockOCI", "SwdockSeccomp", "SwdockTestSupport"],
+                    dependencies: ["SwdockEngine", "SwdockOCI", "SwdockSeccomp", "SwdockSnapshot", "CSwdockSys", "SwdockTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SwdockRuntimeTests", dependencies: ["SwdockRuntime", "SwdockOCI", "SwdockTestSupport"],
                     swiftSettings: swiftSettings),

@@ -224,7 +224,7 @@ _swdock_run() {
     repeating_flags=()
     non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
     repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy --detach-keys)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -390,6 +390,9 @@ _swdock_run() {
         return
         ;;
     '--sig-proxy')
+        return
+        ;;
+    '--detach-keys')
         return
         ;;
     esac
@@ -587,12 +590,15 @@ _swdock_start() {
     repeating_flags=()
     non_repeating_flags=(-a --attach -i --interactive --version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host)
+    non_repeating_options=(-H --host --detach-keys)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '-H'|'--host')
+        return
+        ;;
+    '--detach-keys')
         return
         ;;
     esac
@@ -1027,7 +1033,7 @@ _swdock_container_run() {
     repeating_flags=()
     non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
     repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy --detach-keys)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -1193,6 +1199,9 @@ _swdock_container_run() {
         return
         ;;
     '--sig-proxy')
+        return
+        ;;
+    '--detach-keys')
         return
         ;;
     esac
@@ -1390,12 +1399,15 @@ _swdock_container_start() {
     repeating_flags=()
     non_repeating_flags=(-a --attach -i --interactive --version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host)
+    non_repeating_options=(-H --host --detach-keys)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '-H'|'--host')
+        return
+        ;;
+    '--detach-keys')
         return
         ;;
     esac

@@ -13,6 +13,8 @@ public protocol ContainerStreamsBackend: Sendable {
     func inspectExec(_ id: String) async throws -> ExecInspect
     /// `POST /exec/{id}/resize?h=&w=`.
     func resizeExec(_ id: String, height: Int, width: Int) async throws
+    /// The detach sequence when a request names none (empty: ctrl-p,ctrl-q).
+    var defaultDetachKeys: String { get }
     /// `POST /containers/{id}/pause`.
     func pauseContainer(_ id: String) async throws
     /// `POST /containers/{id}/unpause`.

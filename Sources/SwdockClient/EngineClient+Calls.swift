@@ -40,23 +40,6 @@ extension EngineClient {
         }
         return response
     }
-
-    /// Upgrades to a raw stream (`Connection: Upgrade`, `Upgrade: tcp`), as `attach` and
-    /// `exec start` need: the daemon must answer `101`; afterwards the connection carries raw
-    /// bytes both ways. Without stdin the caller half-closes at once, as docker does.
-    public func hijack(_ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-                       contentType: String = "text/plain") throws(ClientError) -> SocketConnection {
-        var response = try send(method, path, query: query, body: body, contentType: contentType,
-                                headers: [("Connection", "Upgrade"), ("Upgrade", "tcp")] + (body == nil ? [("Content-Type", contentType)] : []))
-        if response.head.status >= 400 {
-            let bytes = try response.body.readAll()
-            try Self.check(response.head, bytes)
-        }
-        guard response.head.status == 101 else {
-            throw ClientError(.protocolError, "unable to upgrade to tcp, received \(response.head.status)")
-        }
-        return response.connection
-    }
 }
 
 /// Reads a JSON-lines body (pull progress, `docker events`): one document per line, separated by

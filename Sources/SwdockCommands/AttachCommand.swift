@@ -39,26 +39,18 @@ struct AttachCommand: ParsableCommand {
             if target.State.Paused { throw ValidationErrorText("You cannot attach to a paused container, unpause it first") }
             let tty = target.Config.Tty
             let withStdin = !noStdin && target.Config.OpenStdin
-            var query = [("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("stdin", withStdin ? "1" : "0")]
-            if let detachKeys { query.append(("detachKeys", detachKeys)) }
-            let keys = try DetachKeys(parsing: detachKeys ?? "")
+            let detach = try CLIConfigFile.detachKeys(flag: detachKeys)
+            let query = [("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("stdin", withStdin ? "1" : "0"),
+                         ("detachKeys", detach.text)]
             let stream = try client.hijack("/containers/\(target.Id)/attach", query: query)
             let id = target.Id
+            let end: Terminal.PumpEnd
             if tty {
-                if withStdin && Terminal.isTerminal(0) { Terminal.makeRaw(0) }
-                let resize: @Sendable () -> Void = {
-                    guard let size = Terminal.size(1) else { return }
-                    _ = try? client.postChecked("/containers/\(id)/resize", query: [("h", String(size.rows)), ("w", String(size.columns))])
-                }
-                resize()
-                Terminal.forward([SIGWINCH]) { _ in resize() }
-            } else if sigProxy {
-                Terminal.forward([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]) { signal in
-                    _ = try? client.postChecked("/containers/\(id)/kill", query: [("signal", String(signal))])
-                }
+                end = ContainerLaunch.attachedTerminal(client, id, stream, stdin: withStdin, detachKeys: detach.keys)
+            } else {
+                if sigProxy { Terminal.proxySignals(client, to: id) }
+                end = Terminal.pump(stream, tty: false, sendStdin: withStdin, detachKeys: nil)
             }
-            let end = Terminal.pump(stream, tty: tty, sendStdin: withStdin, detachKeys: withStdin ? keys : nil)
-            Terminal.restore()
             if end == .detached { return }
             // The exit code once the container has ended (wait returns at once if it has).
             let bytes = try client.postChecked("/containers/\(id)/wait", query: [("condition", "not-running")])

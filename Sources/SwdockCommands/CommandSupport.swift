@@ -6,8 +6,10 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ArgumentParser
 import SwdockAPI
 import SwdockClient
+import SwdockOS
 
 /// Ends a command with an exit status after its message was printed.
 struct CommandExit: Error {
@@ -86,4 +88,32 @@ func terminalWidth(_ fd: Int32 = 1) -> Int {
     var size = winsize()
     if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
     return 80
+}
+
+/// docker's `[y/N]` prompt on stdin.
+func confirm(_ question: String) -> Bool {
+    writeOut(question + " [y/N] ")
+    var line: [UInt8] = []
+    while let byte = (try? FileDescriptor.standardInput.read(upTo: 1))?.first, byte != UInt8(ascii: "\n") { line.append(byte) }
+    let answer = String(decoding: line, as: UTF8.self).trimmingCharacters().lowercased()
+    return answer == "y" || answer == "yes"
+}
+
+/// `POST /containers/{c}/{action}` for each: prints each name that worked, each error on
+/// stderr, and exits 1 if any failed (as the docker CLI).
+func forEachContainer(_ global: GlobalOptions, _ containers: [String], action: String) throws {
+    guard !containers.isEmpty else { throw ValidationErrorText("\"swdock \(action)\" requires at least 1 argument.") }
+    let client: EngineClient
+    do { client = try global.client() } catch { exitWithError(error) }
+    var failed = false
+    for container in containers {
+        do {
+            try client.postChecked("/containers/\(container)/\(action)")
+            FileOutput.standardOutput.write(container + "\n")
+        } catch {
+            failed = true
+            FileOutput.standardError.write("\(error)\n")
+        }
+    }
+    if failed { throw ExitCode(1) }
 }

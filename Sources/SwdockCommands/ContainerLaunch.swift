@@ -64,89 +64,46 @@ enum ContainerLaunch {
         return Int32(truncatingIfNeeded: answer["StatusCode"]?.int64Value ?? 0)
     }
 
-    /// `POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1]`, hijacked; without
-    /// stdin our side is half-closed at once, as docker does.
-    static func attach(_ client: EngineClient, _ id: String, stdin: Bool) throws -> SocketConnection {
+    /// `POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1]`, hijacked (without
+    /// stdin, `Terminal.pump` half-closes our side at once, as docker does).
+    static func attach(_ client: EngineClient, _ id: String, stdin: Bool) throws -> HijackedConnection {
         var query: [(String, String)] = [("stderr", "1")]
         if stdin { query.append(("stdin", "1")) }
         query += [("stdout", "1"), ("stream", "1")]
-        let connection = try client.hijack("POST", "/containers/\(id)/attach", query: query)
-        if !stdin { try connection.shutdownWrite() }
-        return connection
+        return try client.hijack("/containers/\(id)/attach", query: query)
     }
 
-    /// Copies the attached stream to stdout/stderr until the daemon closes it; with `stdin`,
-    /// forwards our stdin (raw) and half-closes at its EOF. `raw` is for TTY containers.
-    static func pump(_ connection: SocketConnection, stdin: Bool, raw: Bool = false,
-                     forwardSignal: ((String) -> Void)? = nil) throws {
-        var demultiplexer = StreamDemultiplexer()
-        var stdinOpen = stdin
-        if forwardSignal != nil { SignalProxy.install() }
-        defer { if forwardSignal != nil { SignalProxy.uninstall() } }
-        func deliver(_ bytes: [UInt8]) throws {
-            if raw {
-                try? FileDescriptor.standardOutput.writeAll(bytes)
-                return
-            }
-            for (stream, payload) in try demultiplexer.feed(bytes) {
-                let target: FileDescriptor = stream == .stderr ? .standardError : .standardOutput
-                try? target.writeAll(payload)
-            }
-        }
-        while true {
-            if connection.hasBufferedBytes {
-                let bytes = try connection.readSome()
-                if bytes.isEmpty { return }
-                try deliver(bytes)
-                continue
-            }
-            // poll (never restarted after a signal) so that a caught signal is seen at once.
-            var fds = [pollfd(fd: connection.fd.rawValue, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: SignalProxy.pipe.read, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 3, -1)
-            if let forwardSignal { for name in SignalProxy.take() { forwardSignal(name) } }
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw ClientError(.protocolError, "poll the attached stream", cause: String(cString: strerror(errno)))
-            }
-            if fds[0].revents != 0 {
-                let bytes = try connection.readSome()
-                if bytes.isEmpty { return }
-                try deliver(bytes)
-            }
-            if fds[1].revents != 0 {
-                let input = (try? FileDescriptor.standardInput.read(upTo: 32768)) ?? []
-                if input.isEmpty {
-                    stdinOpen = false
-                    try connection.shutdownWrite()
-                } else {
-                    try connection.write(input)
-                }
-            }
-        }
-    }
-
-    /// `run -t`: attach (hijacked, raw bytes), wait, start, then the terminal in raw mode
-    /// following the window size, until the container's output ends or the detach keys
-    /// (ctrl-p ctrl-q) leave it running. Returns the exit code (0 after a detach, as docker).
-    static func runWithTerminal(_ client: EngineClient, _ id: String, stdin: Bool, condition: String) throws -> Int32 {
-        let query = [("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("stdin", stdin ? "1" : "0")]
+    /// `run -t` and `start -a` of a TTY container: attach (hijacked, raw bytes), wait, start,
+    /// then the terminal session (`attachedTerminal`) until the container's output ends or the
+    /// detach keys leave it running. Returns the exit code (0 after a detach, as docker).
+    static func runWithTerminal(_ client: EngineClient, _ id: String, stdin: Bool, condition: String,
+                                detachKeysFlag: String?) throws -> Int32 {
+        let detach = try CLIConfigFile.detachKeys(flag: detachKeysFlag)
+        let query = [("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("stdin", stdin ? "1" : "0"),
+                     ("detachKeys", detach.text)]
         let stream = try client.hijack("/containers/\(id)/attach", query: query)
         var wait = try openWait(client, id, condition: condition)
         try start(client, id)
+        let end = attachedTerminal(client, id, stream, stdin: stdin, detachKeys: detach.keys)
+        if end == .detached { return 0 }
+        return try finishWait(&wait)
+    }
+
+    /// The local side of an attached TTY: raw mode while stdin is ours (restored on return),
+    /// the window size sent now and at every SIGWINCH, the stream pumped until it ends or the
+    /// detach keys are typed.
+    static func attachedTerminal(_ client: EngineClient, _ id: String, _ stream: HijackedConnection, stdin: Bool,
+                                 detachKeys: DetachKeys, resizePath: String? = nil) -> Terminal.PumpEnd {
         if stdin && Terminal.isTerminal(0) { Terminal.makeRaw(0) }
         defer { Terminal.restore() }
+        let path = resizePath ?? "/containers/\(id)/resize"
         let resize: @Sendable () -> Void = {
             guard let size = Terminal.size(1) else { return }
-            _ = try? client.postChecked("/containers/\(id)/resize", query: [("h", String(size.rows)), ("w", String(size.columns))])
+            _ = try? client.postChecked(path, query: [("h", String(size.rows)), ("w", String(size.columns))])
         }
         resize()
         Terminal.forward([SIGWINCH]) { _ in resize() }
-        let end = Terminal.pump(stream, tty: true, sendStdin: stdin, detachKeys: stdin ? try DetachKeys(parsing: "") : nil)
-        Terminal.restore()
-        if end == .detached { return 0 }
-        return try finishWait(&wait)
+        return Terminal.pump(stream, tty: true, sendStdin: stdin, detachKeys: stdin ? detachKeys : nil)
     }
 
     /// `POST /containers/{id}/start`. A failure is docker's exit 127 (command not found),
@@ -188,44 +145,5 @@ func reportingRunErrors(_ verb: String, _ body: () throws -> Void) {
     } catch {
         writeErr("swdock: \(error)\n\nRun 'swdock \(verb) --help' for more information\n")
         exitQuietly(125)
-    }
-}
-
-/// docker's sig-proxy for attached runs: INT, TERM, HUP, QUIT, USR1 and USR2 caught while the
-/// stream is attached are sent to the container (`POST /containers/{id}/kill?signal=NAME`).
-/// The handler writes the signal number to a pipe the attach loop polls (a self-pipe: the signal
-/// may land on any thread of the process, so it cannot be relied on to interrupt our poll).
-enum SignalProxy {
-    nonisolated(unsafe) static var pipe: (read: Int32, write: Int32) = (-1, -1)
-    static let forwarded: [(Int32, String)] = [(SIGINT, "INT"), (SIGTERM, "TERM"), (SIGHUP, "HUP"), (SIGQUIT, "QUIT"),
-                                               (SIGUSR1, "USR1"), (SIGUSR2, "USR2")]
-
-    static func install() {
-        guard let ends = try? FileDescriptor.pipe(), (try? ends.read.setNonBlocking()) != nil,
-              (try? ends.write.setNonBlocking()) != nil else { return }
-        pipe = (ends.read.rawValue, ends.write.rawValue)
-        for (number, _) in forwarded {
-            signal(number) { caught in
-                var byte = UInt8(truncatingIfNeeded: caught)
-                _ = Glibc.write(SignalProxy.pipe.write, &byte, 1)
-            }
-        }
-    }
-
-    static func uninstall() {
-        for (number, _) in forwarded { signal(number, SIG_DFL) }
-        if pipe.read >= 0 { close(pipe.read); close(pipe.write) }
-        pipe = (-1, -1)
-    }
-
-    /// The names of the signals caught since the last call.
-    static func take() -> [String] {
-        guard pipe.read >= 0 else { return [] }
-        var names: [String] = []
-        var byte: UInt8 = 0
-        while Glibc.read(pipe.read, &byte, 1) == 1 {
-            if let name = forwarded.first(where: { $0.0 == Int32(byte) })?.1 { names.append(name) }
-        }
-        return names
     }
 }

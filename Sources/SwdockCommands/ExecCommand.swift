@@ -39,11 +39,12 @@ struct ExecCommand: ParsableCommand {
         request.AttachStdout = !detach
         request.AttachStderr = !detach
         request.Detach = detach
-        request.DetachKeys = detachKeys ?? ""
         request.Env = env.isEmpty ? nil : env
         request.WorkingDir = workdir ?? ""
         request.Cmd = command
         do {
+            let detachSequence = try CLIConfigFile.detachKeys(flag: detachKeys)
+            request.DetachKeys = detachSequence.text
             let created: ExecCreateResponse = try client.post("/containers/\(container)/exec", json: request)
             var start = ExecStartRequest()
             start.Detach = detach
@@ -54,19 +55,13 @@ struct ExecCommand: ParsableCommand {
                 return
             }
             let stream = try client.hijack("/exec/\(created.Id)/start", body: body)
-            let keys = try DetachKeys(parsing: detachKeys ?? "")
+            let end: Terminal.PumpEnd
             if tty {
-                if interactive && Terminal.isTerminal(0) { Terminal.makeRaw(0) }
-                let resize: @Sendable () -> Void = {
-                    guard let size = Terminal.size(1) else { return }
-                    _ = try? client.postChecked("/exec/\(created.Id)/resize",
-                                                query: [("h", String(size.rows)), ("w", String(size.columns))])
-                }
-                resize()
-                Terminal.forward([SIGWINCH]) { _ in resize() }
+                end = ContainerLaunch.attachedTerminal(client, container, stream, stdin: interactive,
+                                                       detachKeys: detachSequence.keys, resizePath: "/exec/\(created.Id)/resize")
+            } else {
+                end = Terminal.pump(stream, tty: false, sendStdin: interactive, detachKeys: nil)
             }
-            let end = Terminal.pump(stream, tty: tty, sendStdin: interactive, detachKeys: tty ? keys : nil)
-            Terminal.restore()
             if end == .detached { return }
             let inspect: ExecInspect = try client.get("/exec/\(created.Id)/json", as: ExecInspect.self)
             if let code = inspect.ExitCode, code != 0 { Glibc.exit(code) }

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwdockAPI
 
 /// The part of Go's text/template that `--format` users write, over a JSON tree:
@@ -646,4 +651,10 @@ extension StringProtocol {
     func replacingEscapes() -> String {
         String(self).replacing("\\n", with: "\n").replacing("\\t", with: "\t")
     }
+}
+
+/// Renders `value` with a Go template (`{{.Name}}`, `{{json .}}`).
+func renderTemplate<T: Encodable>(_ format: String, _ value: T) throws -> String {
+    let data = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    return try GoTemplate(format).render(data)
 }

@@ -12,6 +12,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: [.customShort("d"), .long], help: "Run container in background and print container ID") var detach = false
     @Flag(name: .customLong("rm"), help: "Automatically remove the container and its associated anonymous volumes when it exits") var remove = false
     @Option(name: .customLong("sig-proxy"), help: "Proxy received signals to the process") var sigProxy = true
+    @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container") var detachKeys: String?
     @Argument(help: "The image to run", completion: .imageReferences) var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments") var command: [String] = []
 
@@ -23,7 +24,8 @@ struct RunCommand: ParsableCommand {
             let stdin = options.interactive && !detach
             if options.tty && !detach {
                 throw CommandExit(try ContainerLaunch.runWithTerminal(client, id, stdin: stdin,
-                                                                      condition: remove ? "removed" : "next-exit"))
+                                                                      condition: remove ? "removed" : "next-exit",
+                                                                      detachKeysFlag: detachKeys))
             }
             let attached = detach ? nil : try ContainerLaunch.attach(client, id, stdin: stdin)
             var wait = try ContainerLaunch.openWait(client, id, condition: remove ? "removed" : "next-exit")
@@ -34,33 +36,11 @@ struct RunCommand: ParsableCommand {
                 return
             }
             if let attached {
-                try ContainerLaunch.pump(attached, stdin: stdin, forwardSignal: sigProxy ? { name in
-                    _ = try? client.call("POST", "/containers/\(id)/kill", query: [("signal", name)])
-                } : nil)
+                if sigProxy { Terminal.proxySignals(client, to: id) }
+                _ = Terminal.pump(attached, tty: false, sendStdin: stdin, detachKeys: nil)
             }
             let status = try ContainerLaunch.finishWait(&wait)
             throw CommandExit(status)
-        }
-    }
-}
-
-/// `swdock create`: the container, pulled image included, without starting it; prints the ID.
-struct CreateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a new container",
-                                                    helpNames: [.long])
-
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var options: ContainerCreateOptions
-    @Flag(name: .customLong("rm"), help: "Automatically remove the container when it exits") var remove = false
-    @Argument(help: "The image", completion: .imageReferences) var image: String
-    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments") var command: [String] = []
-
-    func run() throws {
-        reportingRunErrors("create") {
-            let client = try global.client()
-            let request = try options.request(image: image, command: command, attach: true, autoRemove: remove)
-            let id = try ContainerLaunch.create(client, options, request)
-            writeOut(id + "\n")
         }
     }
 }

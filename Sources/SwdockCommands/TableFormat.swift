@@ -36,3 +36,14 @@ struct TableFormat {
     /// True when the template uses `.Name` (docker asks for sizes only when `.Size` is shown).
     static func mentions(_ format: String?, _ field: String) -> Bool { format?.contains("." + field) ?? false }
 }
+
+/// Columns as Go's tabwriter lays them out for docker (minwidth 10, padding 3).
+func table(_ rows: [[String]]) -> String {
+    guard let first = rows.first else { return "" }
+    var widths = Array(repeating: 0, count: first.count)
+    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+    return rows.map { row in
+        row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell + String(repeating: " ", count: max(widths[i] + 3, 10) - cell.count) }
+            .joined()
+    }.joined(separator: "\n") + "\n"
+}

@@ -82,6 +82,14 @@ enum Terminal {
         }
     }
 
+    /// docker's sig-proxy for attached non-TTY sessions: INT, TERM, HUP, QUIT, USR1 and USR2
+    /// caught while attached are sent to the container (`POST /containers/{id}/kill?signal=N`).
+    static func proxySignals(_ client: EngineClient, to id: String) {
+        forward([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]) { signal in
+            _ = try? client.postChecked("/containers/\(id)/kill", query: [("signal", String(signal))])
+        }
+    }
+
     // MARK: the stream pump
 
     enum PumpEnd: Equatable {
@@ -127,15 +135,16 @@ enum Terminal {
         } else {
             try? stream.closeWrite()
         }
-        var demultiplexer = FrameDemultiplexer()
+        var demultiplexer = StreamDemultiplexer()
         while true {
             guard let bytes = try? stream.read(), !bytes.isEmpty else { break }
             if tty {
-                try? FileDescriptor(rawValue: 1).writeAll(bytes)
+                try? FileDescriptor.standardOutput.writeAll(bytes)
                 continue
             }
-            demultiplexer.feed(bytes) { stream, payload in
-                try? FileDescriptor(rawValue: stream == 2 ? 2 : 1).writeAll(payload)
+            guard let frames = try? demultiplexer.feed(bytes) else { break }
+            for (source, payload) in frames {
+                try? (source == .stderr ? FileDescriptor.standardError : FileDescriptor.standardOutput).writeAll(payload)
             }
         }
         return detached.withLock { $0 } ? .detached : .ended
@@ -151,22 +160,5 @@ enum Terminal {
             return nil
         }, box)
         pthread_detach(thread)
-    }
-}
-
-/// Docker's stream frames: `[stream, 0, 0, 0, size (u32 big-endian)]` + payload.
-struct FrameDemultiplexer {
-    private var buffer: [UInt8] = []
-
-    mutating func feed(_ bytes: [UInt8], _ emit: (UInt8, ArraySlice<UInt8>) -> Void) {
-        buffer.append(contentsOf: bytes)
-        var offset = 0
-        while buffer.count - offset >= 8 {
-            let size = Int(buffer[offset + 4]) << 24 | Int(buffer[offset + 5]) << 16 | Int(buffer[offset + 6]) << 8 | Int(buffer[offset + 7])
-            guard buffer.count - offset - 8 >= size else { break }
-            emit(buffer[offset], buffer[(offset + 8)..<(offset + 8 + size)])
-            offset += 8 + size
-        }
-        buffer.removeFirst(offset)
     }
 }

@@ -58,14 +58,20 @@ extension ContainerService {
                 throw EngineError(.system, "prepare the snapshot of container \(id)", cause: error)
             }
             cleanup.append { [snapshotter] in try? snapshotter.remove(id) }
-            // The spec builder reads the image's /etc/passwd and /etc/group: mount for the build only.
-            try mountRootfs(id, mounts)
+            // The spec builder reads the image's /etc/passwd and /etc/group, and volumes are seeded
+            // from the image's content: straight from the layers when that is all (no mount), else
+            // through the rootfs mounted for the build only.
+            let layered = LayeredRootfsFiles(mounts: mounts)
+            let mounted = layered == nil || !layered!.servable(["/etc/passwd", "/etc/group"])
+                || Self.mayUseVolumes(config, hostConfig, image: image)
+            if mounted { try mountRootfs(id, mounts) }
             var plan: ContainerSpecPlan
             var attachments: [VolumeAttachment] = []
             do {
-                defer { unmountRootfs(id) }
+                defer { if mounted { unmountRootfs(id) } }
+                let files: any ContainerFileReader = mounted ? RootfsFiles(rootfs: rootfs(id)) : layered!
                 let context = ContainerSpecContext(id: id, image: image.config.config, rootfs: rootfs(id),
-                                                   rootfsFiles: RootfsFiles(rootfs: rootfs(id)),
+                                                   rootfsFiles: files,
                                                    containerDirectory: containerDirectory,
                                                    networkNamespacePath: networkPlan?.namespacePath)
                 // Volumes become binds of their directories (created on first use, seeded from the image).
@@ -83,7 +89,11 @@ extension ContainerService {
             cleanup.append { [self] in detachVolumes(madeVolumes) }
             try writeBundle(id, spec: plan.spec)
             for file in plan.files {
-                do { try FileSystem.writeAtomically(containerDirectory + "/" + file.name, Array(file.contents.utf8), mode: 0o644) } catch {
+                // hostname, hosts, resolv.conf: derived from the document, no fsync (as dockerd).
+                do {
+                    try FileSystem.writeAtomically(containerDirectory + "/" + file.name, Array(file.contents.utf8), mode: 0o644,
+                                                   durable: false)
+                } catch {
                     throw EngineError(.system, "write \(file.name) of container \(id)", cause: error)
                 }
             }
@@ -188,6 +198,13 @@ extension ContainerService {
         } catch {
             throw EngineError(.system, "write the OCI spec of container \(id)", cause: DescribedError(error))
         }
+    }
+
+    /// Whether a container may get volumes (named, anonymous, the image's): those are seeded
+    /// from the mounted rootfs at create.
+    static func mayUseVolumes(_ config: ContainerConfiguration, _ hostConfig: HostConfiguration, image: LocalImage) -> Bool {
+        !hostConfig.binds.isEmpty || !hostConfig.mounts.isEmpty || !(config.volumes ?? []).isEmpty
+            || !(image.config.config?.volumes ?? [:]).isEmpty
     }
 
     /// Performs the snapshot's mounts on the bundle's rootfs (one overlay, or a bind).

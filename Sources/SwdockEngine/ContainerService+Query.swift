@@ -227,6 +227,7 @@ extension ContainerService {
                     throw EngineError(.system, "rename container \(container.id)", cause: DescribedError(error))
                 }
             }
+            self.network?.refreshEmbeddedDNS()
             self.emit("rename", id: container.id, extra: ["oldName": container.record.name])
         }
     }

@@ -34,6 +34,9 @@ public struct ContainerServiceOptions: Sendable {
     public var defaultStopTimeout: Int
     /// Networking (bridge, user networks, ports); nil: only `none` (the default) and `host`.
     public var network: NetworkService?
+    /// The detach sequence of TTY attach/exec sessions whose client names none (daemon.json
+    /// `detach-keys`; empty: ctrl-p,ctrl-q).
+    public var defaultDetachKeys = ""
 
     public init(layout: EngineLayout, runtimes: [String: RuntimeCommand], defaultRuntime: String = "swdock-runtime",
                 shimExecutable: String, specDefaults: SpecDefaults = SpecDefaults(), logDriver: String = "json-file",

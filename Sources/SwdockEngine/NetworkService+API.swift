@@ -154,6 +154,7 @@ extension NetworkService {
         }
         let text = try ContainerService.encode(document)
         try write("record endpoint") { try $0.putEndpoint(NetworkEndpointRecord(containerID: id, networkID: network.id, config: text)) }
+        if running { try startEmbeddedDNS(id, hostConfig: hostConfig) }
     }
 
     /// `POST /networks/{id}/disconnect`.
@@ -173,5 +174,6 @@ extension NetworkService {
             deactivate(id, network: network, document: &document)
         }
         try write("remove endpoint") { try $0.deleteEndpoint(containerID: id, networkID: network.id) }
+        if dns.isServing(id), try !needsEmbeddedDNS(id) { stopEmbeddedDNS(id) } else { refreshEmbeddedDNS() }
     }
 }

@@ -106,6 +106,8 @@ extension NetworkService {
             guard FileSystem.exists(namespacePath(target)) else {
                 throw EngineError(.conflict, "cannot join network of a non running container: \(target)")
             }
+            // It shares the target's namespace, and so its embedded DNS server: the target's resolv.conf, as Docker gives it.
+            if dns.isServing(target) { try copyResolvConf(from: target, to: id, containerDirectory: containerDirectory) }
             return
         case .own: break
         }
@@ -140,6 +142,7 @@ extension NetworkService {
             if firstAddress == nil { firstAddress = document.Address.map(IPv4Subnet.format) }
         }
         try writeHosts(id, config: config, hostConfig: hostConfig, address: firstAddress, containerDirectory: containerDirectory)
+        try startEmbeddedDNS(id, hostConfig: hostConfig)
         _ = name
     }
 
@@ -270,7 +273,7 @@ extension NetworkService {
                     containerDirectory: String) throws(EngineError) {
         let text = try NetworkFiles.hosts(hostname: config.hostname, domainname: config.domainname, ipAddress: address,
                                           extraHosts: hostConfig.extraHosts)
-        do { try FileSystem.writeAtomically(containerDirectory + "/hosts", Array(text.utf8), mode: 0o644) } catch {
+        do { try FileSystem.writeAtomically(containerDirectory + "/hosts", Array(text.utf8), mode: 0o644, durable: false) } catch {
             throw EngineError(.system, "write hosts of container \(id)", cause: error)
         }
     }
@@ -282,11 +285,17 @@ extension NetworkService {
     func disconnectAll(containerID id: String) {
         lock.lock()
         defer { lock.unlock() }
+        // First: the server's sockets hold the namespace.
+        let served = dns.isServing(id)
+        if served { dns.stop(id) }
+        dnsSettings[id] = nil
         for reservation in reservations.removeValue(forKey: id) ?? [] { reservation.release() }
         let rows = (try? read("read endpoints") { try $0.endpoints(containerID: id) }) ?? []
+        var leftNamedNetwork = false
         for row in rows {
             guard var document = try? ContainerService.decode(EndpointDocument.self, row.config, what: "endpoint"), document.isActive,
                   let network = try? network(row.networkID) else { continue }
+            if Self.hasEmbeddedDNS(network) { leftNamedNetwork = true }
             // The namespace goes below and takes the veth with it: deleting the veth first would
             // cost a second synchronous teardown in the kernel (see "remove by netns" above).
             deactivate(id, network: network, document: &document, deleteVeth: false)
@@ -295,6 +304,8 @@ extension NetworkService {
             }
         }
         try? NetworkNamespace(path: namespacePath(id)).delete()
+        // The others on its networks stop resolving it.
+        if served || leftNamedNetwork { refreshEmbeddedDNS() }
     }
 
     /// Unpublishes, deletes the veth and releases the lease of one active endpoint.

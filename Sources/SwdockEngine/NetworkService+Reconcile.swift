@@ -68,6 +68,13 @@ extension NetworkService {
             guard let bridge = try? bridge(network) else { continue }
             _ = try? bridge.reconcile(live: live[network.id] ?? [], ports: ports[network.id] ?? [])
         }
+        // Embedded DNS of running containers on user networks (a restarted daemon's sockets are gone).
+        let containers = (try? read("list containers") { try $0.allContainers() }) ?? []
+        for record in containers where running.contains(record.id) {
+            guard let document = try? ContainerService.decode(ContainerDocument.self, record.config, what: "container \(record.id)") else { continue }
+            try? startEmbeddedDNS(record.id, hostConfig: document.HostConfig, writeResolvConf: false, refresh: false)
+        }
+        refreshEmbeddedDNS()
     }
 }
 
@@ -78,6 +85,8 @@ extension NetworkService {
         defer { lock.unlock() }
         for reservation in reservations.values.flatMap({ $0 }) { reservation.release() }
         reservations = [:]
+        dns.shutdownAll()
+        dnsSettings = [:]
     }
 
     /// Uninstall (and test teardown): removes every bridge network's device, veths and

@@ -41,6 +41,10 @@ public final class NetworkService: @unchecked Sendable {
     /// Host ports held per container while it runs.
     var reservations: [String: [PortReservation]] = [:]
     var bridges: [String: BridgeNetwork] = [:]
+    /// The embedded DNS servers (127.0.0.11) of containers on user-defined networks.
+    let dns: EmbeddedDNS
+    /// Each served container's upstreams and search domains.
+    var dnsSettings: [String: ContainerDNSSettings] = [:]
 
     /// The names Docker reserves.
     public static let predefinedNames: Set<String> = ["bridge", "host", "none"]
@@ -55,6 +59,7 @@ public final class NetworkService: @unchecked Sendable {
         do {
             netlink = try RouteNetlink()
             firewall = try makeBridgeFirewall()
+            dns = try EmbeddedDNS()
         } catch { throw EngineError(.system, "set up networking", cause: error) }
         try Self.makeDirectory(netnsDirectory)
         try setUpPredefined()

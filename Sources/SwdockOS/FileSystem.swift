@@ -8,12 +8,16 @@ public enum FileSystem {
     /// Writes `bytes` to `path` so that a reader (or a crash at any instant) sees either the old
     /// file or the complete new one: temp file in the same directory, fsync, rename, fsync of
     /// the directory.
-    public static func writeAtomically(_ path: String, _ bytes: some Collection<UInt8>, mode: mode_t = 0o644) throws(OSError) {
+    /// `durable: false` leaves out both fsyncs, for files that are derived and written again
+    /// whenever they are needed (a container's hosts and resolv.conf): the rename still makes
+    /// the switch atomic, which is all a process crash needs.
+    public static func writeAtomically(_ path: String, _ bytes: some Collection<UInt8>, mode: mode_t = 0o644,
+                                       durable: Bool = true) throws(OSError) {
         let temporary = "\(path).tmp-\(getpid())"
         let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do throws(OSError) {
             try fd.writeAll(bytes)
-            try fd.sync()
+            if durable { try fd.sync() }
         } catch {
             fd.close()
             _ = unlink(temporary)
@@ -26,7 +30,7 @@ public enum FileSystem {
             _ = unlink(temporary)
             throw error
         }
-        try syncDirectory(of: path)
+        if durable { try syncDirectory(of: path) }
     }
 
     /// fsyncs the directory holding `path`, making a rename or create in it durable.

@@ -12,6 +12,8 @@ struct EngineStreamInput: ContainerStreamInput {
 }
 
 extension ContainerService: ContainerStreamsBackend {
+    public var defaultDetachKeys: String { options.defaultDetachKeys }
+
     public func attachContainerStreams(_ id: String, options: ContainerAttachOptions, stdin: Bool) async throws -> ContainerStreams {
         try await mapped {
             let output = try await attach(id, stdout: options.stdout, stderr: options.stderr, logs: options.logs,

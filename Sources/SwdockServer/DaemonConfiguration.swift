@@ -51,6 +51,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `live-restore`: containers keep running across a daemon stop (default on; off: a
     /// clean stop stops them, as dockerd).
     public var liveRestore = true
+    /// `detach-keys`: the sequence that detaches an attach or exec with a TTY when the client
+    /// sends no `detachKeys`. The docker CLI sends its own from its config.json when it has
+    /// one, and swdock's CLI always sends its own.
+    public var detachKeys = "ctrl-p,ctrl-q"
     /// Flag only (`--pidfile`).
     public var pidFile = "/run/swdockd.pid"
 
@@ -60,7 +64,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public static let fileKeys: Set<String> = [
         "data-root", "exec-root", "hosts", "debug", "log-level", "log-driver", "log-opts", "default-runtime", "runtimes",
         "insecure-registries", "registry-mirrors", "max-concurrent-downloads", "storage-driver", "bip",
-        "default-address-pools", "live-restore", "bridge",
+        "default-address-pools", "live-restore", "bridge", "detach-keys",
     ]
 
     /// Settings given on the command line; nil means "not given".
@@ -169,6 +173,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let v = try string("bridge") { config.bridge = v }
         if let v = try decode("default-address-pools", as: [AddressPool].self) { config.defaultAddressPools = v }
         if let v = try bool("live-restore") { config.liveRestore = v }
+        if let v = try string("detach-keys") { config.detachKeys = v }
 
         if !flags.hosts.isEmpty { config.hosts = flags.hosts }
         if let v = flags.dataRoot { config.dataRoot = v }
@@ -191,6 +196,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         guard runtimes[defaultRuntime] != nil else {
             throw fail("default-runtime \"\(defaultRuntime)\" is not one of the configured runtimes (\(runtimes.keys.sorted().joined(separator: ", ")))")
+        }
+        do { _ = try DetachKeys(parsing: detachKeys) } catch {
+            throw fail("detach-keys: \(error.message)")
         }
         guard maxConcurrentDownloads > 0 else { throw fail("max-concurrent-downloads must be positive") }
         guard dataRoot.hasPrefix("/"), execRoot.hasPrefix("/") else { throw fail("data-root and exec-root must be absolute paths") }

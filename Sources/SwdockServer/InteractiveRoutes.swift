@@ -14,7 +14,7 @@ public enum InteractiveRoutes {
             options.stdout = request.query.bool("stdout")
             options.stderr = request.query.bool("stderr")
             options.logs = request.query.bool("logs")
-            let keys = try DetachKeys(parsing: request.query["detachKeys"] ?? "")
+            let keys = try detachKeys(request.query["detachKeys"], backend)
             let streams = try await backend.attachContainerStreams(request.parameter("name"), options: options,
                                                                    stdin: request.query.bool("stdin"))
             return .hijack { stream in try await pump(stream, streams, detachKeys: keys) }
@@ -41,7 +41,7 @@ public enum InteractiveRoutes {
             }
             let id = request.parameter("name")
             let inspect = try await backend.inspectExec(id)
-            let keys = try DetachKeys(parsing: inspect.DetachKeys)
+            let keys = try detachKeys(inspect.DetachKeys, backend)
             let start = body
             if start.Detach == true {
                 _ = try await backend.startExec(id, request: start)
@@ -119,8 +119,15 @@ public enum InteractiveRoutes {
         return (height, width)
     }
 
-    /// Runs a hijacked session: the client's bytes → stdin (watching for the detach keys),
-    /// output → the client, framed unless TTY; closes when the output ends or on detach.
+    /// The request's detach sequence, else the daemon's default.
+    static func detachKeys(_ text: String?, _ backend: any ContainerStreamsBackend) throws(APIError) -> DetachKeys {
+        if let text, !text.isEmpty { return try DetachKeys(parsing: text) }
+        return try DetachKeys(parsing: backend.defaultDetachKeys)
+    }
+
+    /// Runs a hijacked session: the client's bytes → stdin, output → the client, framed unless
+    /// TTY; closes when the output ends or on detach. As dockerd, only a TTY session watches
+    /// for the detach keys: without one, stdin is binary-safe (a 0x10 0x11 in piped data is data).
     static func pump(_ stream: any HijackedStream, _ streams: ContainerStreams, detachKeys: DetachKeys) async throws {
         let input = streams.input
         let tty = streams.output.tty
@@ -133,7 +140,7 @@ public enum InteractiveRoutes {
             var matcher = DetachKeyMatcher(detachKeys)
             for await bytes in stream.input {
                 guard let input else { continue }  // no stdin: the client's bytes are dropped
-                let (pass, detached) = matcher.feed(bytes)
+                let (pass, detached) = tty ? matcher.feed(bytes) : (bytes, false)
                 if !pass.isEmpty { try? await input.write(pass) }
                 if detached {
                     await input.detach()

@@ -40,9 +40,6 @@ public final class JSONFileLog {
         if buffer.capacity > 64 * 1024 { buffer = [] }
     }
 
-    /// Flushes the log to disk (at exit, so the last lines survive a host crash).
-    public func sync() throws(OSError) { try fd.sync() }
-
     private func rotate() throws(OSError) {
         fd.close()
         if maxFiles >= 2 {

@@ -280,7 +280,6 @@ public final class Shim {
         exitCode = code
         for connection in connections.values { flush(connection) }
         removeSocketFiles()
-        log.map { try? $0.sync() }
         loop.stop()
     }
 
@@ -377,7 +376,6 @@ public final class Shim {
         guard !process.finalized, let exit = process.exit else { return }
         process.finalized = true
         if let timer = process.drainTimer { loop.cancelTimer(timer); process.drainTimer = nil }
-        if process.execID == nil { log.map { try? $0.sync() } }
         if let execID = process.execID { retireExec(execID) }
         let waiters = process.waiters
         process.waiters = []

@@ -61,6 +61,7 @@ struct DaemonEngine {
             // `--init` bind-mounts swdock-init, installed next to the daemon like the shim.
             specDefaults: SpecDefaults(initBinary: executables + "/swdock-init"),
             logDriver: config.logDriver, logOptions: config.logOpts)
+        options.defaultDetachKeys = config.detachKeys
         // ── networking (issue 8): the default bridge, user networks, ports. daemon.json
         // `"bridge": "none"` (dockerd's `--bridge=none`): containers get `none`, only none and host exist.
         var pools: [SwdockNetwork.AddressPool] = []

@@ -37,7 +37,8 @@ final class ContainerRig: @unchecked Sendable {
     var socketPath: String { root + "/api.sock" }
     var dockerHost: String { "unix://" + socketPath }
 
-    init(test: XCTestCase, logOptions: [String: String] = [:], networking: NetworkServiceConfiguration? = nil) throws {
+    init(test: XCTestCase, logOptions: [String: String] = [:], networking: NetworkServiceConfiguration? = nil,
+         defaultDetachKeys: String = "") throws {
         self.networking = networking
         try TestEnvironment.requireRoot()
         // The suite runs in one process: make libnftables' socket while its fd is low (see Nftables.shared).
@@ -90,6 +91,7 @@ final class ContainerRig: @unchecked Sendable {
             shimExecutable: products + "/swdock-shim",
             specDefaults: SpecDefaults(cgroupParent: cgroupParent, initBinary: products + "/swdock-init"),
             logOptions: logOptions)
+        options.defaultDetachKeys = defaultDetachKeys
         if let networking {
             let made = try NetworkService(database: database, layout: layout, configuration: networking)
             networks = made

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import SwdockClient
 import SwdockTestSupport
 import XCTest
 
@@ -20,10 +21,83 @@ final class SwdockInteractiveCLITests: XCTestCase {
                        input: input.map { Data($0.utf8) })
     }
 
-    func swdockUnderPty(_ rig: ContainerRig, _ arguments: [String], rows: Int = 24, columns: Int = 80,
-                        steps: [PtyDriver.Step]) throws -> PtyDriver.Outcome {
-        try PtyDriver.run([TestEnvironment.executable("swdock"), "-H", rig.dockerHost] + arguments, rows: rows, columns: columns,
-                          steps: steps, workDirectory: rig.root)
+    func swdockUnderPty(_ rig: ContainerRig, _ arguments: [String], env: [String: String] = [:], rows: Int = 24,
+                        columns: Int = 80, steps: [PtyDriver.Step]) throws -> PtyDriver.Outcome {
+        try PtyDriver.run([TestEnvironment.executable("swdock"), "-H", rig.dockerHost] + arguments, env: env, rows: rows,
+                          columns: columns, steps: steps, workDirectory: rig.root)
+    }
+
+    func testStartAttachInteractiveWithATerminal() async throws {
+        try requireDocker()
+        let rig = try ContainerRig(test: self)
+        try await rig.startServer()
+        XCTAssertEqual(try rig.docker(["create", "-it", "--name", "s1", "busybox", "sh"]).status, 0)
+        let first = try swdockUnderPty(rig, ["start", "-ai", "s1"], rows: 27, columns: 91, steps: [
+            .expect("# "), .send("echo $((6*7)); stty size\r"), .expect("42\r\n"), .expect("27 91"),
+            .resize(rows: 33, columns: 77), .sleep(0.5), .send("stty size\r"), .expect("33 77"),
+            .send("\u{10}\u{11}"),
+        ])
+        XCTAssertNil(first.failure, first.output)
+        XCTAssertEqual(first.status, 0, "ctrl-p ctrl-q detached: \(first.output)")
+        XCTAssertEqual(first.modesAfter, first.modesBefore, "swdock restored the terminal's modes")
+        XCTAssertEqual(try rig.docker(["inspect", "-f", "{{.State.Status}}", "s1"]).stdout, "running\n")
+
+        // The detach keys of the CLI's config file; ctrl-p ctrl-q is then plain input.
+        let configDirectory = rig.root + "/swdock-config"
+        try FileManager.default.createDirectory(atPath: configDirectory, withIntermediateDirectories: true)
+        try #"{"detachKeys": "ctrl-x,x"}"#.write(toFile: configDirectory + "/config.json", atomically: true, encoding: .utf8)
+        let second = try swdockUnderPty(rig, ["attach", "s1"], env: ["SWDOCK_CONFIG": configDirectory], steps: [
+            .sleep(0.3), .send("\u{10}\u{11}"), .sleep(0.3),
+            // (ash took ctrl-p as "previous line": ctrl-u clears it)
+            .send("\u{15}echo still-$((1+2))\r"), .expect("still-3"), .send("\u{18}x"),
+        ])
+        XCTAssertNil(second.failure, second.output)
+        XCTAssertEqual(second.status, 0, second.output)
+        XCTAssertEqual(try rig.docker(["inspect", "-f", "{{.State.Status}}", "s1"]).stdout, "running\n")
+
+        // --detach-keys beats the config file; then exit: start -ai of the stopped container
+        // starts it again and returns its code.
+        let third = try swdockUnderPty(rig, ["attach", "--detach-keys", "ctrl-a", "s1"], env: ["SWDOCK_CONFIG": configDirectory],
+                                       steps: [.sleep(0.3), .send("exit 4\r")])
+        XCTAssertNil(third.failure, third.output)
+        XCTAssertEqual(third.status, 4, third.output)
+        let again = try swdockUnderPty(rig, ["start", "-ai", "s1"], steps: [.expect("# "), .send("exit 6\r")])
+        XCTAssertNil(again.failure, again.output)
+        XCTAssertEqual(again.status, 6, again.output)
+    }
+
+    func testTheDaemonsDefaultDetachKeysApplyToClientsThatSendNone() async throws {
+        try requireDocker()
+        let rig = try ContainerRig(test: self, defaultDetachKeys: "ctrl-e")
+        try await rig.startServer()
+        XCTAssertEqual(try rig.docker(["run", "-dit", "--name", "k1", "busybox", "sh"]).status, 0)
+        // An API client that sends no detachKeys (docker-py's attach_socket): ctrl-p ctrl-q is
+        // input, the daemon's ctrl-e ends the stream and the container runs on.
+        let client = EngineClient(address: DaemonAddress(socketPath: rig.socketPath), timeout: .seconds(20))
+        let seen = try await Task.detached { () -> String in
+            let stream = try client.hijack("/containers/k1/attach",
+                                           query: [("stream", "1"), ("stdin", "1"), ("stdout", "1"), ("stderr", "1")])
+            try stream.write(Array("\u{10}\u{11}\u{15}echo k-$((4+4))\r".utf8))
+            var output = ""
+            while !output.contains("k-8") {
+                let bytes = try stream.read()
+                if bytes.isEmpty { break }
+                output += String(decoding: bytes, as: UTF8.self)
+            }
+            try stream.write([0x05])
+            while true {
+                let bytes = try stream.read()  // ends: the daemon closed its side
+                if bytes.isEmpty { break }
+                output += String(decoding: bytes, as: UTF8.self)
+            }
+            return output
+        }.value
+        XCTAssertTrue(seen.contains("k-8"), seen)
+        XCTAssertEqual(try rig.docker(["inspect", "-f", "{{.State.Status}}", "k1"]).stdout, "running\n")
+        // Without a TTY the detach keys are data.
+        XCTAssertEqual(try rig.docker(["run", "-d", "-i", "--name", "k2", "busybox", "sleep", "300"]).status, 0)
+        let piped = try swdock(rig, ["exec", "-i", "k2", "od", "-An", "-tx1"], input: "\u{10}\u{11}\u{05}")
+        XCTAssertEqual(piped.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "10 11 05", piped.stderr)
     }
 
     func testRunWithATerminalThroughSwdock() async throws {

@@ -54,6 +54,10 @@ final class DaemonConfigurationTests: XCTestCase {
         XCTAssertThrowsError(try merge(#"{"hosts":["tcp://0.0.0.0:2375"]}"#)) { XCTAssertTrue("\($0)".contains("not supported"), "\($0)") }
         XCTAssertThrowsError(try merge(#"{"max-concurrent-downloads":"many"}"#))
         XCTAssertThrowsError(try merge(#"{"log-driver":"journald"}"#)) { XCTAssertTrue("\($0)".contains("not supported"), "\($0)") }
+        XCTAssertThrowsError(try merge(#"{"detach-keys":"ctrl-1"}"#)) {
+            XCTAssertTrue("\($0)".contains("detach-keys: Invalid escape keys (ctrl-1) provided"), "\($0)")
+        }
+        XCTAssertEqual(try merge(#"{"detach-keys":"ctrl-x,x"}"#).detachKeys, "ctrl-x,x")
     }
 
     func testUnknownKeysInTheFileAreNamed() throws {

@@ -18,5 +18,6 @@ final class DaemonJSONExampleTests: XCTestCase {
         XCTAssertEqual(config.storageDriver, defaults.storageDriver)
         XCTAssertEqual(config.maxConcurrentDownloads, defaults.maxConcurrentDownloads)
         XCTAssertEqual(config.runtimes.keys.sorted(), defaults.runtimes.keys.sorted())
+        XCTAssertEqual(config, defaults, "every value the example spells out is the default")
     }
 }

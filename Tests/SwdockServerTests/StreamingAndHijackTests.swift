@@ -10,17 +10,7 @@ import XCTest
 /// The server's streaming and hijack machinery, with routes made for the test, on a real socket.
 final class StreamingAndHijackTests: XCTestCase {
     private func startServer(_ configure: (inout Router) -> Void) async throws -> (APIServer, EngineClient) {
-        let directory = "/tmp/swdock-server-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var router = Router()
-        configure(&router)
-        let server = try await APIServer.start(socketPaths: [directory + "/api.sock"], router: router,
-                                               logger: Logger(label: "test"))
-        addTeardownBlock {
-            await server.stop()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        return (server, EngineClient(address: DaemonAddress(socketPath: directory + "/api.sock")))
+        try await TestAPIServer.start(for: self, configure)
     }
 
     func testStreamFlushesHeadersBeforeTheBodyAndChunksIt() async throws {

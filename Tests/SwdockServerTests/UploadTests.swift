@@ -11,17 +11,7 @@ import XCTest
 /// stream to the handler with backpressure, and an early answer ends the upload cleanly.
 final class UploadTests: XCTestCase {
     private func startServer(_ configure: (inout Router) -> Void) async throws -> EngineClient {
-        let directory = "/tmp/swdock-upload-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var router = Router()
-        configure(&router)
-        let server = try await APIServer.start(socketPaths: [directory + "/api.sock"], router: router,
-                                               logger: Logger(label: "test"))
-        addTeardownBlock {
-            await server.stop()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        return EngineClient(address: DaemonAddress(socketPath: directory + "/api.sock"))
+        try await TestAPIServer.start(for: self, configure).client
     }
 
     /// A file of `size` bytes whose byte i is i % 251, and its path.
