@@ -962,7 +962,7 @@ _swdock_save() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host -o --output)
+    non_repeating_options=(-H --host -o --output --format)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -971,6 +971,10 @@ _swdock_save() {
         return
         ;;
     '-o'|'--output')
+        return
+        ;;
+    '--format')
+        __swdock_add_completions -W 'docker'$'\n''oci'
         return
         ;;
     esac

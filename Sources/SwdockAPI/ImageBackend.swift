@@ -17,11 +17,21 @@ public protocol ImageBackend: Sendable {
     func pruneImages(filters: Filters) async throws -> ImagePruneReport
     /// `GET /images/{name}/history`.
     func imageHistory(_ name: String) async throws -> [ImageHistoryResponseItem]
-    /// `GET /images/get?names=…`, `GET /images/{name}/get`: a docker-archive tar, written
+    /// `GET /images/get?names=…`, `GET /images/{name}/get`: a docker-archive tar, or with
+    /// `format` `oci` (swdock's `format=oci` query parameter) an OCI image layout tar, written
     /// through `write` as it is produced.
-    func saveImages(_ names: [String], write: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
+    func saveImages(_ names: [String], format: ImageArchiveFormat, write: @escaping @Sendable ([UInt8]) async throws -> Void) async throws
     /// The image part of `GET /system/df`.
     func imageDiskUsage() async throws -> ImageDiskUsage
-    /// `POST /images/load`: loads a docker-archive; returns dockerd's lines ("Loaded image: x").
-    func loadImages(archive: [UInt8]) async throws -> [String]
+    /// `POST /images/load`: loads a docker-archive or an OCI image layout tar of any size, read
+    /// from the request as it arrives; returns dockerd's lines ("Loaded image: x").
+    func loadImages(archive: RequestBody) async throws -> [String]
+}
+
+/// The tar formats `docker save` / `swdock save` write.
+public enum ImageArchiveFormat: String, Sendable, CaseIterable {
+    /// `manifest.json` + `<config>.json` + `<diffID>/layer.tar` (what dockerd reads and writes).
+    case docker
+    /// An OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/…`) plus `manifest.json`.
+    case oci
 }

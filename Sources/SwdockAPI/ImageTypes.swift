@@ -13,11 +13,14 @@ public struct ImagePullRequest: Sendable, Equatable {
     public var platform: String?
     /// The decoded `X-Registry-Auth` header (base64url JSON), nil when absent or `{}`.
     public var registryAuth: String?
+    /// `fromImage` names a repository without a tag (`docker pull --all-tags`): every tag is pulled.
+    public var allTags: Bool
 
-    public init(reference: String, platform: String? = nil, registryAuth: String? = nil) {
+    public init(reference: String, platform: String? = nil, registryAuth: String? = nil, allTags: Bool = false) {
         self.reference = reference
         self.platform = platform
         self.registryAuth = registryAuth
+        self.allTags = allTags
     }
 
     /// dockerd's `fromImage` + `tag`: a digest in `tag` pins the content, otherwise it is the tag.

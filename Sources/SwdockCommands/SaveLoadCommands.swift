@@ -5,12 +5,16 @@ import SwdockOS
 import Glibc
 #endif
 
-/// `swdock save [-o FILE] IMAGE…`: the images as one docker-archive tar (what `docker load` reads).
+/// `swdock save [-o FILE] [--format docker|oci] IMAGE…`: the images as one docker-archive tar
+/// (what `docker load` reads), or as an OCI image layout tar (`format=oci` on `/images/get`).
 struct SaveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "save", abstract: "Save one or more images to a tar archive (streamed to STDOUT by default)")
     @OptionGroup var global: GlobalOptions
     @Option(name: [.customShort("o"), .long], help: "Write to a file, instead of STDOUT") var output: String?
+    @Option(name: .long, help: "Archive format: docker (docker-archive) or oci (OCI image layout, with a docker-archive manifest.json too)",
+            completion: .list(["docker", "oci"]))
+    var format: String = "docker"
     @Argument(help: "Images", completion: .imageReferences) var images: [String]
 
     func run() throws {
@@ -19,7 +23,12 @@ struct SaveCommand: ParsableCommand {
             if output == nil, isatty(1) != 0 {
                 throw FlagError("cowardly refusing to save to a terminal. Use the -o flag or redirect")
             }
-            var response = try global.client().open("GET", "/images/get", query: images.map { ("names", $0) })
+            guard format == "docker" || format == "oci" else {
+                throw FlagError("invalid --format \"\(format)\": docker or oci")
+            }
+            var query = images.map { ("names", $0) }
+            if format == "oci" { query.append(("format", "oci")) }
+            var response = try global.client().open("GET", "/images/get", query: query)
             let destination: FileDescriptor
             if let output {
                 destination = try FileDescriptor.open(output, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
@@ -32,7 +41,8 @@ struct SaveCommand: ParsableCommand {
     }
 }
 
-/// `swdock load [-i FILE] [-q]`: images from a docker-archive tar (a file or STDIN).
+/// `swdock load [-i FILE] [-q]`: images from a docker-archive or OCI layout tar (a file or
+/// STDIN), uploaded chunk by chunk as it is read, so an archive of any size loads.
 struct LoadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "load", abstract: "Load an image from a tar archive or STDIN")
     @OptionGroup var global: GlobalOptions
@@ -46,9 +56,8 @@ struct LoadCommand: ParsableCommand {
             }
             let source = try input.map { path throws(OSError) in try FileDescriptor.open(path, O_RDONLY) } ?? .standardInput
             defer { if input != nil { source.close() } }
-            let archive = try source.readAll()
-            let response = try global.client().open("POST", "/images/load", query: quiet ? [("quiet", "1")] : [],
-                                                    body: archive)
+            let response = try global.client().upload("POST", "/images/load", query: quiet ? [("quiet", "1")] : [],
+                                                      from: source)
             var reader = JSONLineReader(response)
             while let line = try reader.next() {
                 let message = try JSONNode.parse(line)

@@ -7,6 +7,7 @@
 /// <data-root>/content/blobs/sha256/<hex>  verified blobs (SwdockContent)
 /// <data-root>/snapshots/<driver>/         snapshotter state (SwdockSnapshot)
 /// <data-root>/containers/<id>/            per container: <id>-json.log, hostname, hosts, resolv.conf
+/// <data-root>/tmp/load-*.tar, save-*.tar  image archive spools (ImageService+Load), removed at start
 /// <exec-root>/containers/<id>/            per container: OCI bundle (config.json), shim socket, exit record
 /// <exec-root>/runtime/<name>/             the OCI runtime's --root for runtime <name>
 /// ```

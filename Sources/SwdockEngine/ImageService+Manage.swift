@@ -196,8 +196,12 @@ extension ImageService {
     /// `docker rmi`: untags the reference given (the image goes with its last reference), or
     /// deletes the image named by ID (with `force` even when several repositories reference it).
     /// A container of the image blocks removal (409), a running one even with `force`.
-    /// `noprune` keeps untagged parent images; pulled images have no parent images, so it has
-    /// nothing to keep.
+    /// `noprune` is dockerd's "do not delete untagged parents": dockerd's graph store records an
+    /// image-level parent only for images made by its classic builder or `docker commit`, and
+    /// `rmi` of such an image also deletes parents left untagged. swdock records no parent image
+    /// (pulled, loaded and imported images have none; layers shared between images are kept by
+    /// the sweep whatever the flag says), so there is nothing for the flag to keep and every
+    /// removal behaves as `--no-prune` does in dockerd.
     public func remove(_ nameOrID: String, force: Bool, noprune: Bool) async throws(EngineError) -> [ImageDeleteItem] {
         let id = try resolveImageID(nameOrID)
         guard let image = try storedImage(id: id) else { throw EngineError(.notFound, "No such image: \(nameOrID)") }

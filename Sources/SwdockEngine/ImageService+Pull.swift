@@ -45,6 +45,13 @@ extension ImageService {
     /// messages in order, from any thread.
     public func pull(_ referenceText: String, platform: Platform? = nil, credential: RegistryCredential? = nil,
                      progress: @escaping @Sendable (PullProgress) -> Void = { _ in }) async throws(EngineError) -> PullOutcome {
+        try await pull(referenceText, platform: platform, credential: credential, reportStatus: true, progress: progress)
+    }
+
+    /// `reportStatus` false leaves out the closing "Status: …" line (an all-tags pull writes one
+    /// for the whole repository).
+    func pull(_ referenceText: String, platform: Platform?, credential: RegistryCredential?, reportStatus: Bool,
+              progress: @escaping @Sendable (PullProgress) -> Void) async throws(EngineError) -> PullOutcome {
         let parsed: Reference
         do { parsed = try Reference(parsing: referenceText) } catch {
             throw EngineError(.invalidArgument, error.message)
@@ -53,7 +60,8 @@ extension ImageService {
                                              : parsed.normalizedForPull
         do {
             return try await gate.withShared { () async throws(EngineError) -> PullOutcome in
-                try await pullLocked(reference, platform: platform, credential: credential, progress: progress)
+                try await pullLocked(reference, platform: platform, credential: credential, reportStatus: reportStatus,
+                                     progress: progress)
             }
         } catch let error as EngineError {
             throw error
@@ -63,7 +71,7 @@ extension ImageService {
     }
 
     private func pullLocked(_ reference: Reference, platform: Platform?, credential: RegistryCredential?,
-                            progress: @escaping @Sendable (PullProgress) -> Void) async throws(EngineError) -> PullOutcome {
+                            reportStatus: Bool, progress: @escaping @Sendable (PullProgress) -> Void) async throws(EngineError) -> PullOutcome {
         let client: RegistryClient
         if let credential {
             client = RegistryClient(configuration: registry, credentials: StaticCredentials([reference.domain: credential]))
@@ -108,8 +116,8 @@ extension ImageService {
             return existed && (tag == nil ? true : previous == imageID)
         }
         progress(PullProgress(status: "Digest: \(result.repositoryDigest)"))
-        progress(PullProgress(status: upToDate ? "Status: Image is up to date for \(reference.familiarString)"
-                                               : "Status: Downloaded newer image for \(reference.familiarString)"))
+        if reportStatus { progress(PullProgress(status: upToDate ? "Status: Image is up to date for \(reference.familiarString)"
+                                               : "Status: Downloaded newer image for \(reference.familiarString)")) }
         return PullOutcome(imageID: imageID, reference: reference.description, digest: result.repositoryDigest.description,
                            downloadedNewer: !upToDate)
     }

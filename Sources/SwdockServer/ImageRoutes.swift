@@ -16,11 +16,14 @@ public enum ImageRoutes {
             try .json(try await backend.pruneImages(filters: try Filters(query: request.query)))
         }
         router.add(.GET, "/images/get") { request in
-            try await save(request.query.values("names"), backend: backend)
+            try await save(request.query.values("names"), format: try archiveFormat(request), backend: backend)
         }
-        router.add(.GET, "/images/{name*}/get") { request in try await save([request.parameter("name")], backend: backend) }
-        router.add(.POST, "/images/load") { request in
-            let lines = try await backend.loadImages(archive: request.body)
+        router.add(.GET, "/images/{name*}/get") { request in
+            try await save([request.parameter("name")], format: try archiveFormat(request), backend: backend)
+        }
+        // An upload route: the archive is read as it arrives, of any size (ImageService+Load).
+        router.addUpload(.POST, "/images/load") { request in
+            let lines = try await backend.loadImages(archive: request.bodyStream)
             struct Line: Encodable { var stream: String }
             return APIResponse.jsonStream { writer in
                 for line in lines { try await writer.write(APIJSON.encodeLine(Line(stream: line + "\n"))) }
@@ -47,12 +50,21 @@ public enum ImageRoutes {
 
     /// The archive streams as `application/x-tar`; the names are resolved first so that a
     /// missing image is a plain 404.
-    static func save(_ names: [String], backend: any ImageBackend) async throws -> APIResponse {
+    static func save(_ names: [String], format: ImageArchiveFormat, backend: any ImageBackend) async throws -> APIResponse {
         guard !names.isEmpty else { throw APIError.badRequest("no image names given (names=)") }
         for name in names { _ = try await backend.inspectImage(name) }
         return APIResponse(status: .ok, headers: ["Content-Type": "application/x-tar"], body: .stream { writer in
-            try await backend.saveImages(names) { bytes in try await writer.write(bytes) }
+            try await backend.saveImages(names, format: format) { bytes in try await writer.write(bytes) }
         })
+    }
+
+    /// swdock's `format=docker|oci` parameter of `/images/get` (dockerd has none: docker-archive).
+    static func archiveFormat(_ request: APIRequest) throws -> ImageArchiveFormat {
+        guard let text = request.query["format"], !text.isEmpty else { return .docker }
+        guard let format = ImageArchiveFormat(rawValue: text) else {
+            throw APIError.badRequest("invalid archive format \"\(text)\": docker or oci")
+        }
+        return format
     }
 
     /// One item of the pull's progress channel.
@@ -74,12 +86,12 @@ public enum ImageRoutes {
             throw APIError.badRequest("fromImage or fromSrc is required")
         }
         let tag = request.query["tag"] ?? ""
-        guard !tag.isEmpty || fromImage.contains("@") || lastComponentHasTag(fromImage) else {
-            throw APIError.notSupported("pulling every tag of a repository (docker pull --all-tags)")
-        }
+        // No tag anywhere: dockerd pulls every tag of the repository (what `docker pull -a` sends).
+        let allTags = tag.isEmpty && !fromImage.contains("@") && !lastComponentHasTag(fromImage)
         let platform = request.query["platform"].flatMap { $0.isEmpty ? nil : $0 }
         let pullRequest = ImagePullRequest(reference: ImagePullRequest.reference(fromImage: fromImage, tag: tag),
-                                           platform: platform, registryAuth: request.headers["X-Registry-Auth"].first)
+                                           platform: platform, registryAuth: request.headers["X-Registry-Auth"].first,
+                                           allTags: allTags)
         let (items, continuation) = AsyncStream<PullItem>.makeStream(bufferingPolicy: .unbounded)
         let task = Task {
             do {

@@ -36,10 +36,15 @@ public struct ImageServiceBackend: ImageBackend {
                 throw APIError.badRequest(error.message)
             }
         }
-        _ = try await run { () async throws(EngineError) in
-            try await service.pull(request.reference, platform: platform, credential: credential) { message in
-                progress(Self.wire(message))
+        let emit: @Sendable (PullProgress) -> Void = { message in progress(Self.wire(message)) }
+        if request.allTags {
+            _ = try await run { () async throws(EngineError) in
+                try await service.pullAllTags(request.reference, platform: platform, credential: credential, progress: emit)
             }
+            return
+        }
+        _ = try await run { () async throws(EngineError) in
+            try await service.pull(request.reference, platform: platform, credential: credential, progress: emit)
         }
     }
 
@@ -154,11 +159,17 @@ public struct ImageServiceBackend: ImageBackend {
         }
     }
 
-    public func saveImages(_ names: [String], write: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
-        try await run { () async throws(EngineError) in try await service.save(names, write: write) }
+    public func saveImages(_ names: [String], format: ImageArchiveFormat,
+                           write: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
+        try await run { () async throws(EngineError) in
+            switch format {
+            case .docker: try await service.save(names, write: write)
+            case .oci: try await service.saveOCI(names, write: write)
+            }
+        }
     }
 
-    public func loadImages(archive: [UInt8]) async throws -> [String] {
+    public func loadImages(archive: RequestBody) async throws -> [String] {
         try await run { () async throws(EngineError) in try await service.load(archive: archive) }
     }
 }

@@ -37,7 +37,9 @@ struct DaemonEngine {
         let images = ImageService(database: database, content: content, snapshotter: snapshotter,
                                   registry: registry, layout: layout)
         // Finishes what a crash interrupted: removals whose blobs and snapshots were not yet
-        // deleted, half-unpacked layers of an interrupted pull. Container snapshots are kept.
+        // deleted, half-unpacked layers of an interrupted pull or load (and its spooled
+        // archive). Container snapshots are kept.
+        images.removeStaleSpools()
         do {
             let collected = try await images.collectGarbage()
             if !collected.snapshots.isEmpty || !collected.blobs.isEmpty {
