@@ -33,6 +33,9 @@ public struct LayerApplyOptions: Sendable {
     /// A directory of the root (a container path; resolved inside the root) that the entries
     /// are placed below; a name that climbs above it with `..` is refused, as Docker's `Untar`.
     public var destination = ""
+    /// Docker's `RebaseArchiveEntries`: the first occurrence of `from` in each entry's name (and
+    /// hard-link target) becomes `to` before the name is cleaned (`docker cp` to a new name).
+    public var rebase: ArchiveRebase?
 
     public init(target: LayerTarget = .overlayLayer, expectedDiffID: Digest? = nil, preserveOwnership: Bool = true) {
         self.target = target

@@ -90,8 +90,20 @@ final class LayerExtractor {
         guard let name = archive_entry_pathname(entry) else {
             throw ArchiveError(.invalidArchive, "apply layer to \"\(tree.rootPath)\": an entry has no name")
         }
+        if let rebase = options.rebase {
+            let renamed = rebase.apply(name)
+            return try renamed.withUnsafeBufferPointer { (buffer) throws(ArchiveError) in
+                try extract(entry, named: buffer.baseAddress!)
+            }
+        }
+        try extract(entry, named: name)
+    }
+
+    private func extract(_ entry: OpaquePointer, named name: UnsafePointer<CChar>) throws(ArchiveError) {
         path.set(cleaning: name, under: destination)
-        if path.climbedAbove && !destination.isEmpty {
+        // Plain archives (cp) refuse a name that climbs out of where they go, as Docker's Untar;
+        // layers are contained (the `..` stops at the root).
+        if path.climbedAbove && (!destination.isEmpty || !options.whiteouts) {
             throw ArchiveError(.unsafeEntry, "\"\(String(cString: name))\" is outside of \"/\(String(decoding: destination, as: UTF8.self))\"")
         }
         do {
@@ -124,7 +136,12 @@ final class LayerExtractor {
         if options.whiteouts && leaf.hasPrefix(".wh.") { return try whiteout(name) }
         try leaf.withCString { leafName in
             if options.noOverwriteDirNonDir { try checkOverwrite(leafName, withDirectory: type == S_IFDIR && archive_entry_hardlink(entry) == nil) }
-            if let target = archive_entry_hardlink(entry) { return try hardLink(name, leafName, target: target) }
+            if let target = archive_entry_hardlink(entry) {
+                if let rebase = options.rebase {
+                    return try rebase.apply(target).withUnsafeBufferPointer { try hardLink(name, leafName, target: $0.baseAddress!) }
+                }
+                return try hardLink(name, leafName, target: target)
+            }
             switch type {
             case S_IFREG: try regularFile(entry, leafName)
             case S_IFDIR: try directory(entry, leafName)

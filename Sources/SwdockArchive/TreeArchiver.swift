@@ -12,6 +12,29 @@ public struct ArchiveOwner: Sendable, Equatable {
     public init(uid: UInt32, gid: UInt32) { self.uid = uid; self.gid = gid }
 }
 
+/// A renaming of archive entries (see `LayerApplyOptions.rebase`).
+public struct ArchiveRebase: Sendable, Equatable {
+    public var from: String
+    public var to: String
+    public init(from: String, to: String) { self.from = from; self.to = to }
+
+    /// `name` with the first occurrence of `from` replaced (Go's `strings.Replace(name, from, to, 1)`).
+    func apply(_ name: UnsafePointer<CChar>) -> [CChar] {
+        let bytes = Array(UnsafeBufferPointer(start: name, count: strlen(name))).map { UInt8(bitPattern: $0) }
+        let old = Array(from.utf8), new = Array(to.utf8)
+        var result = bytes
+        if old.isEmpty {
+            result = new + bytes
+        } else if bytes.count >= old.count {
+            for start in 0...(bytes.count - old.count) where bytes[start..<(start + old.count)].elementsEqual(old) {
+                result = Array(bytes[..<start]) + new + Array(bytes[(start + old.count)...])
+                break
+            }
+        }
+        return result.map { CChar(bitPattern: $0) } + [0]
+    }
+}
+
 /// Writes a tar stream (pax, as Docker's `pkg/archive`) of a file or directory tree reached
 /// through a directory descriptor, for the archive API (`docker cp`) and `docker export`.
 ///
