@@ -91,6 +91,28 @@ final class ContainerFileView {
         }
     }
 
+    /// Docker's `CreateIfNotExists` inside the root: the missing components of `path` as
+    /// directories (0755), the last one an empty file when `directory` is false.
+    func createIfMissing(_ path: String, directory: Bool) throws(OSError) {
+        let resolved = try resolveInScope(path)
+        let components = resolved.split(separator: "/").map(String.init)
+        var current = "/"
+        for (index, component) in components.enumerated() {
+            let parent = try open(current, flags: SWDOCK_O_PATH | O_DIRECTORY)
+            defer { Glibc.close(parent) }
+            let last = index == components.count - 1
+            if last && !directory {
+                let fd = swdock_openat(parent, component, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o755)
+                if fd >= 0 { Glibc.close(fd) } else if swdock_errno() != EEXIST {
+                    throw OSError(call: "openat(O_CREAT)", object: "\"\(resolved)\" in container \(reference)", errno: swdock_errno())
+                }
+            } else if mkdirat(parent, component, 0o755) != 0 && swdock_errno() != EEXIST {
+                throw OSError(call: "mkdirat", object: "\"\(current)\(component)\" in container \(reference)", errno: swdock_errno())
+            }
+            current += component + "/"
+        }
+    }
+
     /// The stat of a symlink-free container path (followed: it has no links), nil when missing.
     func statIfPresent(_ path: String) throws(OSError) -> stat? {
         let fd: Int32
@@ -316,6 +338,11 @@ extension ContainerService {
         let binds = container.document.Mounts.filter { $0.Type == "bind" || $0.Type == "volume" }
             .sorted { $0.Destination.split(separator: "/").count < $1.Destination.split(separator: "/").count }
         for bind in binds {
+            // As Docker's mountVolumes: a missing mount point is made (a directory, or an empty
+            // file for a file source) in the container's root.
+            var sourceInfo = stat()
+            let sourceIsDirectory = fstatat(AT_FDCWD, bind.Source, &sourceInfo, 0) != 0 || sourceInfo.st_mode & S_IFMT == S_IFDIR
+            try view.createIfMissing(bind.Destination, directory: sourceIsDirectory)
             guard let target = try Self.openIfPresent(view, bind.Destination) else { continue }
             defer { Glibc.close(target) }
             let at = "/proc/self/fd/\(target)"
@@ -323,8 +350,11 @@ extension ContainerService {
                 mount(bind.Source, at, nil, UInt(MS_BIND | MS_REC), nil)
             }
             if !bind.RW {
+                // The remount is of the new mount: the path again, which now ends on it.
+                guard let mounted = try Self.openIfPresent(view, bind.Destination) else { continue }
+                defer { Glibc.close(mounted) }
                 try sys("mount", "read-only \(bind.Destination) of container \(id)") {
-                    mount(nil, at, nil, UInt(MS_BIND | MS_REMOUNT | MS_RDONLY), nil)
+                    mount(nil, "/proc/self/fd/\(mounted)", nil, UInt(MS_BIND | MS_REMOUNT | MS_RDONLY), nil)
                 }
             }
         }
