@@ -69,7 +69,10 @@ public final class TreeArchiver {
         let opened = archive_write_open(writer, context, nil, { _, context, bytes, count in
             let archiver = Unmanaged<TreeArchiver>.fromOpaque(context!).takeUnretainedValue()
             do throws(OSError) {
-                try archiver.output.writeAll(UnsafeRawBufferPointer(start: bytes, count: count))
+                var offset = 0
+                while offset < count {
+                    offset += try sys("write", "tar stream") { Glibc.write(archiver.output.rawValue, bytes! + offset, count - offset) }
+                }
                 return count
             } catch {
                 archiver.writeError = error

@@ -79,6 +79,7 @@ struct CpCommand: ParsableCommand {
         }
         // The HTTP body goes through a pipe to the extractor on a thread of its own.
         let pipe = try FileDescriptor.pipe()
+        pipe.write.setPipeSize(1 << 20)
         let outcome = Locked<ArchiveError?>(nil)
         let finished = DispatchSemaphore(value: 0)
         let extractor = Thread { [options] in
@@ -155,6 +156,7 @@ struct CpCommand: ParsableCommand {
         let entryName = rebase ?? (sourceInfo.rebaseName.isEmpty ? sourceBase : sourceInfo.rebaseName)
         let parent = try FileDescriptor.open(sourceDirectory, O_RDONLY | O_DIRECTORY)
         let pipe = try FileDescriptor.pipe()
+        pipe.write.setPipeSize(1 << 20)
         let written = Locked<(ArchiveError?, Int64)>((nil, 0))
         // The tar is made on a thread of its own while the upload streams it.
         let writer = Thread {

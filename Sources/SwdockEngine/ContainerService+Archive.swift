@@ -130,6 +130,7 @@ extension ContainerService {
         let container = try resolve(reference)
         let pipe: (read: FileDescriptor, write: FileDescriptor)
         do { pipe = try FileDescriptor.pipe() } catch { throw EngineError(.system, "create a pipe for the archive", cause: error) }
+        pipe.write.setPipeSize(1 << 20)
         let user = container.document.Config.user
         let readonlyRoot = container.document.HostConfig.readonlyRootfs
         let mountPoints = container.document.Mounts
@@ -203,6 +204,7 @@ extension ContainerService {
                              -> (ContainerPathStat?, () throws -> Void)) async throws(EngineError) -> ContainerArchiveStream {
         let pipe: (read: FileDescriptor, write: FileDescriptor)
         do { pipe = try FileDescriptor.pipe() } catch { throw EngineError(.system, "create a pipe for the archive", cause: error) }
+        pipe.write.setPipeSize(1 << 20)
         struct Prepared: Sendable { var stat: ContainerPathStat? }
         let (signal, signalled) = AsyncThrowingStream<Prepared, any Error>.makeStream()
         let done = Task { () async throws in
