@@ -21,7 +21,8 @@ public struct ArchiveRebase: Sendable, Equatable {
     /// `name` with the first occurrence of `from` replaced (Go's `strings.Replace(name, from, to, 1)`).
     func apply(_ name: UnsafePointer<CChar>) -> [CChar] {
         let bytes = Array(UnsafeBufferPointer(start: name, count: strlen(name))).map { UInt8(bitPattern: $0) }
-        let old = Array(from.utf8), new = Array(to.utf8)
+        // The root's archive is named `/…`: it goes below the new name (Docker's rebase of "/").
+        let old = Array(from.utf8), new = Array((from == "/" && !to.hasSuffix("/") ? to + "/" : to).utf8)
         var result = bytes
         if old.isEmpty {
             result = new + bytes

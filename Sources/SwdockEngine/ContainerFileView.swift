@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CSwdockSys
 import Foundation
+import SwdockOCI
 import SwdockOS
 import SwdockSnapshot
 
@@ -13,13 +14,12 @@ import SwdockSnapshot
 /// symlink walk of `resolveInScope` (Docker's `FollowSymlinkInScope`) restarts an absolute link at
 /// the container's root and stops a `..` there, so no link in the container names a host path.
 ///
-/// Where the root comes from (see `ContainerService.withFileView`):
-/// - a running container: `/proc/<pid>/root` of its init process, the container's own view, with
-///   its binds, volumes and tmpfs mounts;
-/// - a stopped one: a mount namespace private to the operation's thread, where the snapshot is
-///   mounted on the bundle's rootfs and the binds and volumes on their destinations. Nothing is
-///   mounted in the daemon's namespace, so no start, exit or other copy can unmount it, and the
-///   namespace (with its mounts) ends with the thread.
+/// Where the root comes from (see `ContainerService.withFileView`): a mount namespace private to
+/// the operation's thread, where the container's root is its rootfs (mounted for a running
+/// container; for a stopped one the snapshot is mounted there) with the bind mounts of its spec
+/// — volumes, binds, hosts/hostname/resolv.conf — on their destinations, as Docker's archive
+/// view. Nothing is mounted in the daemon's namespace, so no start, exit or other copy can
+/// unmount it, and the namespace (with its mounts) ends with the thread.
 final class ContainerFileView {
     let rootFD: Int32
     /// The container as the client named it (for Docker's messages).
@@ -212,12 +212,9 @@ final class ContainerFileView {
     }
 }
 
-/// Where a file view's root comes from.
-enum FileViewSource { case running(Int32), stopped }
-
 extension ContainerService {
-    /// Processes in archive operations on stopped containers; `start` waits for them (as
-    /// Docker's container lock makes it), so the snapshot is never mounted twice at once.
+    /// Archive operations under way per container; `start` waits for them (as Docker's
+    /// container lock makes it), so a snapshot a copy mounted is never mounted twice at once.
     final class ArchiveUsers: @unchecked Sendable {
         private let condition = NSCondition()
         private var counts: [String: Int] = [:]
@@ -236,7 +233,7 @@ extension ContainerService {
             condition.unlock()
         }
 
-        /// Returns once no archive operation of a stopped `id` runs.
+        /// Returns once no archive operation of `id` runs.
         func waitUntilIdle(_ id: String) {
             condition.lock()
             while counts[id, default: 0] > 0 { condition.wait() }
@@ -245,54 +242,96 @@ extension ContainerService {
     }
 
     /// Runs `body` on a thread of its own with the container's file system (see
-    /// `ContainerFileView` for where it comes from). `mounts`: include the binds and volumes of a
-    /// stopped container (cp), or not (export, which wants the container's own file system only:
-    /// then a running container is read from its mounted rootfs in the daemon's namespace).
+    /// `ContainerFileView`). `mounts`: with the container's binds and volumes (cp), or its own
+    /// file system only (export).
     func withFileView<T: Sendable>(_ container: Loaded, reference: String, mounts: Bool,
                                    _ body: @escaping @Sendable (ContainerFileView) throws -> T) async throws -> T {
         let id = container.id
         return try await onThread("container files \(id.prefix(12))") { () throws -> T in
-            let source: FileViewSource = try self.withContainerLock(id) { () throws -> FileViewSource in
-                guard let now = try self.reload(id) else { throw EngineError(.notFound, "No such container: \(reference)") }
-                if now.state.Running, now.state.Pid > 0 { return .running(now.state.Pid) }
+            try self.withContainerLock(id) { () throws in
+                guard try self.reload(id) != nil else { throw EngineError(.notFound, "No such container: \(reference)") }
                 self.archiveUsers.enter(id)
-                return .stopped
             }
-            switch source {
-            case .running(let pid):
-                let rootFD = mounts ? try self.openProcessRoot(id, pid: pid) : try self.openMountedRootfs(id)
-                return try body(ContainerFileView(rootFD: rootFD, reference: reference))
-            case .stopped:
-                defer { self.archiveUsers.leave(id) }
-                let rootFD = try self.mountPrivately(container, mounts: mounts)
-                return try body(ContainerFileView(rootFD: rootFD, reference: reference))
-            }
+            defer { self.archiveUsers.leave(id) }
+            let rootFD = try self.mountPrivately(container, mounts: mounts)
+            return try body(ContainerFileView(rootFD: rootFD, reference: reference))
         }
     }
 
-    /// `/proc/<pid>/root` of the container's init, after checking from the process's own
-    /// `/proc` entry (held open, so the pid cannot change meanwhile) that it is in the
-    /// container's cgroup: a pid reused after an exit the daemon has not seen yet is refused.
-    private func openProcessRoot(_ id: String, pid: Int32) throws -> Int32 {
-        let process: Int32
-        do {
-            process = try sys("open", "/proc/\(pid) of container \(id)") {
-                swdock_openat(AT_FDCWD, "/proc/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
+    /// Moves the calling thread into a mount namespace of its own (propagation: slave, so
+    /// nothing it mounts reaches the daemon's), where the container's root is its running
+    /// rootfs mount (copied into the namespace) or, when it is not running, the snapshot
+    /// mounted there; with `mounts`, the bind mounts of its spec (volumes, binds, and the
+    /// hosts/hostname/resolv.conf files, as Docker's `setupMounts`) go on their destinations,
+    /// resolved inside the root (a missing mount point is made first, as Docker's
+    /// `mountVolumes`). Returns the root's descriptor.
+    private func mountPrivately(_ container: Loaded, mounts: Bool) throws -> Int32 {
+        let id = container.id
+        // CLONE_FS | CLONE_NEWNS: a thread can own a mount namespace once it stops sharing its
+        // root and cwd with the other threads. The namespace ends when this thread does.
+        let cloneFS: Int32 = 0x0000_0200, cloneNewNS: Int32 = 0x0002_0000
+        try sys("unshare", "CLONE_NEWNS for the files of container \(id)") { swdock_unshare(cloneFS | cloneNewNS) }
+        try sys("mount", "make / a slave in the private namespace") { mount(nil, "/", nil, UInt(MS_REC | MS_SLAVE), nil) }
+        try Self.makeDirectory(rootfs(id), mode: 0o711)
+        // Mounted (the container runs): the rootfs and its parent are on different devices.
+        // Asked of this thread's namespace (a path walk), not of /proc/self, the process's.
+        var rootInfo = stat(), bundleInfo = stat()
+        let mounted = fstatat(AT_FDCWD, rootfs(id), &rootInfo, 0) == 0 && fstatat(AT_FDCWD, bundle(id), &bundleInfo, 0) == 0
+            && rootInfo.st_dev != bundleInfo.st_dev
+        if !mounted {
+            let snapshot: [Mount]
+            do { snapshot = try snapshotter.mounts(id) } catch {
+                throw EngineError(.system, "find the snapshot of container \(id)", cause: error)
             }
-        } catch {
-            throw EngineError(.conflict, "container \(id) stopped during the copy, try again", cause: error)
+            for mount in snapshot {
+                do { try mount.perform(at: rootfs(id)) } catch {
+                    throw EngineError(.system, "mount the root filesystem of container \(id) for a copy", cause: error)
+                }
+            }
         }
-        defer { Glibc.close(process) }
-        let cgroupFD = try sys("openat", "/proc/\(pid)/cgroup") { swdock_openat(process, "cgroup", O_RDONLY | O_CLOEXEC, 0) }
-        let cgroups = FileDescriptor(rawValue: cgroupFD)
-        defer { cgroups.close() }
-        let text = String(decoding: (try? cgroups.read(upTo: 64 << 10)) ?? [], as: UTF8.self)
-        guard text.contains(id) else {
-            throw EngineError(.conflict, "container \(id) stopped during the copy (pid \(pid) is another process now), try again")
+        let rootFD = try openMountedRootfs(id)
+        guard mounts else { return rootFD }
+        let view = ContainerFileView(rootFD: try sys("dup", "rootfs") { dup(rootFD) }, reference: id)
+        for bind in specBinds(container) {
+            // As Docker's mountVolumes: a missing mount point is made (a directory, or an empty
+            // file for a file source) in the container's root.
+            var sourceInfo = stat()
+            guard fstatat(AT_FDCWD, bind.source, &sourceInfo, 0) == 0 else { continue }
+            try view.createIfMissing(bind.destination, directory: sourceInfo.st_mode & S_IFMT == S_IFDIR)
+            guard let target = try Self.openIfPresent(view, bind.destination) else { continue }
+            defer { Glibc.close(target) }
+            try sys("mount", "bind \(bind.source) on \(bind.destination) of container \(id)") {
+                mount(bind.source, "/proc/self/fd/\(target)", nil, UInt(MS_BIND | MS_REC), nil)
+            }
+            if bind.readOnly {
+                // The remount is of the new mount: the path again, which now ends on it.
+                guard let mounted = try Self.openIfPresent(view, bind.destination) else { continue }
+                defer { Glibc.close(mounted) }
+                try sys("mount", "read-only \(bind.destination) of container \(id)") {
+                    mount(nil, "/proc/self/fd/\(mounted)", nil, UInt(MS_BIND | MS_REMOUNT | MS_RDONLY), nil)
+                }
+            }
         }
-        return try sys("openat", "/proc/\(pid)/root of container \(id)") {
-            swdock_openat(process, "root", SWDOCK_O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+        return rootFD
+    }
+
+    /// The bind mounts a copy shows: those of the bundle's spec (volumes, binds, hosts,
+    /// hostname, resolv.conf), else inspect's `Mounts`; shallow destinations first.
+    private func specBinds(_ container: Loaded) -> [(source: String, destination: String, readOnly: Bool)] {
+        var binds: [(source: String, destination: String, readOnly: Bool)] = []
+        if let bytes = try? FileSystem.read(bundle(container.id) + "/config.json"),
+           let spec = try? JSONDecoder().decode(RuntimeSpec.self, from: Data(bytes)) {
+            for mount in spec.mounts ?? [] {
+                let options = mount.options ?? []
+                guard mount.type == "bind" || options.contains("bind") || options.contains("rbind"), let source = mount.source else { continue }
+                binds.append((source, mount.destination, options.contains("ro")))
+            }
+        } else {
+            for mount in container.document.Mounts where mount.Type == "bind" || mount.Type == "volume" {
+                binds.append((mount.Source, mount.Destination, !mount.RW))
+            }
         }
+        return binds.sorted { $0.destination.split(separator: "/").count < $1.destination.split(separator: "/").count }
     }
 
     /// A container path resolved and opened (`O_PATH`), nil when it does not exist.
@@ -309,55 +348,5 @@ extension ContainerService {
         try sys("open", "rootfs of container \(id)") {
             swdock_openat(AT_FDCWD, rootfs(id), SWDOCK_O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
         }
-    }
-
-    /// Moves the calling thread into a mount namespace of its own (propagation: slave, so
-    /// nothing it mounts reaches the daemon's), mounts the snapshot on the bundle's rootfs and,
-    /// with `mounts`, the binds and volumes on their destinations (resolved inside the root;
-    /// a destination that does not exist is skipped). Returns the root's descriptor.
-    private func mountPrivately(_ container: Loaded, mounts: Bool) throws -> Int32 {
-        let id = container.id
-        // CLONE_FS | CLONE_NEWNS: a thread can own a mount namespace once it stops sharing its
-        // root and cwd with the other threads. The namespace ends when this thread does.
-        let cloneFS: Int32 = 0x0000_0200, cloneNewNS: Int32 = 0x0002_0000
-        try sys("unshare", "CLONE_NEWNS for the files of container \(id)") { swdock_unshare(cloneFS | cloneNewNS) }
-        try sys("mount", "make / a slave in the private namespace") { mount(nil, "/", nil, UInt(MS_REC | MS_SLAVE), nil) }
-        let snapshot: [Mount]
-        do { snapshot = try snapshotter.mounts(id) } catch {
-            throw EngineError(.system, "find the snapshot of container \(id)", cause: error)
-        }
-        try Self.makeDirectory(rootfs(id), mode: 0o711)
-        for mount in snapshot {
-            do { try mount.perform(at: rootfs(id)) } catch {
-                throw EngineError(.system, "mount the root filesystem of container \(id) for a copy", cause: error)
-            }
-        }
-        let rootFD = try openMountedRootfs(id)
-        guard mounts else { return rootFD }
-        let view = ContainerFileView(rootFD: try sys("dup", "rootfs") { dup(rootFD) }, reference: id)
-        let binds = container.document.Mounts.filter { $0.Type == "bind" || $0.Type == "volume" }
-            .sorted { $0.Destination.split(separator: "/").count < $1.Destination.split(separator: "/").count }
-        for bind in binds {
-            // As Docker's mountVolumes: a missing mount point is made (a directory, or an empty
-            // file for a file source) in the container's root.
-            var sourceInfo = stat()
-            let sourceIsDirectory = fstatat(AT_FDCWD, bind.Source, &sourceInfo, 0) != 0 || sourceInfo.st_mode & S_IFMT == S_IFDIR
-            try view.createIfMissing(bind.Destination, directory: sourceIsDirectory)
-            guard let target = try Self.openIfPresent(view, bind.Destination) else { continue }
-            defer { Glibc.close(target) }
-            let at = "/proc/self/fd/\(target)"
-            try sys("mount", "bind \(bind.Source) on \(bind.Destination) of container \(id)") {
-                mount(bind.Source, at, nil, UInt(MS_BIND | MS_REC), nil)
-            }
-            if !bind.RW {
-                // The remount is of the new mount: the path again, which now ends on it.
-                guard let mounted = try Self.openIfPresent(view, bind.Destination) else { continue }
-                defer { Glibc.close(mounted) }
-                try sys("mount", "read-only \(bind.Destination) of container \(id)") {
-                    mount(nil, "/proc/self/fd/\(mounted)", nil, UInt(MS_BIND | MS_REMOUNT | MS_RDONLY), nil)
-                }
-            }
-        }
-        return rootFD
     }
 }

@@ -52,7 +52,7 @@ public final class ContainerService: @unchecked Sendable {
     let live = Locked(Live())
     /// Exec instances (ContainerService+Exec.swift).
     let execs = ExecRegistry()
-    /// Archive operations on stopped containers, which `start` waits for (ContainerFileView.swift).
+    /// Archive operations under way, which `start` waits for (ContainerFileView.swift).
     let archiveUsers = ArchiveUsers()
 
     /// Builds the service on the shared store and snapshotter, creates its directories and

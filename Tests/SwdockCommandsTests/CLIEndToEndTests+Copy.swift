@@ -48,7 +48,8 @@ extension CLIEndToEndTests {
             ["cli-e2e-cp:/dl/", "through"], ["cli-e2e-cp:/d/rel", "."], ["-L", "cli-e2e-cp:/d/rel", "relfollowed"],
             ["cli-e2e-cp:/nope", "."], ["cli-e2e-cp:/d/f", "/nonexistent-dir/x"], ["nosuch-container:/d", "."],
             ["cli-e2e-cp:/d", "existingfile"], ["cli-e2e-cp:/d/f", "existingfile"], ["cli-e2e-cp:d/f", "relative"],
-            ["x", "y"], ["a:x", "b:y"],
+            ["x", "y"], ["a:x", "b:y"], ["cli-e2e-cp:/", "rootcopy"], ["cli-e2e-cp:/etc/", "."], ["cli-e2e-cp:/d/sub/g", "existingfile/"],
+            ["cli-e2e-cp:/d/f", "-"], ["", "x"], ["cli-e2e-cp:/d/f", ""],
         ]
         for (index, arguments) in outCases.enumerated() {
             var seen: [String: (Int32, String, String)] = [:]
@@ -57,7 +58,7 @@ extension CLIEndToEndTests {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 try "old\n".write(toFile: directory + "/existingfile", atomically: false, encoding: .utf8)
                 let result = try shell(client, "cd '\(directory)' && CLI cp " + arguments.map { "'\($0)'" }.joined(separator: " "))
-                seen[client] = (result.status, withoutLogLines(result.stderr), try tree(directory))
+                seen[client] = (result.status, withoutLogLines(result.stderr).replacingOccurrences(of: directory, with: "DIR"), try tree(directory))
             }
             XCTAssertEqual(seen["swdock"]?.0, seen["docker"]?.0, "exit code of cp \(arguments): \(seen["swdock"]!.1) / \(seen["docker"]!.1)")
             XCTAssertEqual(seen["swdock"]?.1, seen["docker"]?.1, "stderr of cp \(arguments)")
@@ -85,6 +86,11 @@ extension CLIEndToEndTests {
             XCTAssertEqual(seen["swdock"]?.2, seen["docker"]?.2, "container tree after cp \(from) \(to)")
         }
 
+        // The root as a stream: entry names as dockerd writes them.
+        let ourRoot = try shell("swdock", "CLI cp cli-e2e-cp:/ - | tar -t 2>/dev/null | sort")
+        let theirRoot = try shell("docker", "CLI cp cli-e2e-cp:/ - | tar -t 2>/dev/null | sort")
+        XCTAssertEqual(ourRoot.stdout, theirRoot.stdout)
+        XCTAssertTrue(ourRoot.stdout.contains("bin/busybox"), ourRoot.stdout.prefix(200) + "…")
         // Tar streams: out to stdout, in from stdin.
         for client in ["swdock", "docker"] {
             let out = try shell(client, "CLI cp cli-e2e-cp:/d - | tar -t")
