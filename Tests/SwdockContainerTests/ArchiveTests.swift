@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import SwdockEngine
+import SwdockOS
 import SwdockTestSupport
 import XCTest
 
@@ -205,6 +206,46 @@ final class ArchiveTests: XCTestCase {
             let sums = try runCommand("/usr/bin/sha256sum", [big, back]).stdout.split(separator: "\n").map { $0.prefix(64) }
             XCTAssertEqual(sums.count, 2)
             XCTAssertEqual(sums.first, sums.last)
+        }
+    }
+
+    func testConcurrentCopiesAndAStartOfAStoppedContainer() throws {
+        guard rig != nil else { return }
+        let id = try makeContainer("cp-concurrent", running: false)
+        try waitExited("cp-concurrent")
+        let file = scratch + "/payload"
+        try "payload\n".write(toFile: file, atomically: false, encoding: .utf8)
+        // Copies out and in, and a start, all at once: none may unmount what another uses.
+        let group = DispatchGroup()
+        let results = Locked<[String: Int32]>([:])
+        let rig = self.rig!, scratch = self.scratch
+        for index in 0..<6 {
+            group.enter()
+            DispatchQueue.global().async {
+                defer { group.leave() }
+                let arguments = index % 2 == 0 ? ["cp", "cp-concurrent:/d", scratch + "/c\(index)"]
+                    : ["cp", file, "cp-concurrent:/tmp/c\(index)"]
+                let status = (try? rig.docker(arguments, timeout: 60).status) ?? -1
+                results.withLock { $0["cp \(index)"] = status }
+            }
+        }
+        group.enter()
+        DispatchQueue.global().async {
+            defer { group.leave() }
+            let status = (try? rig.docker(["start", "cp-concurrent"], timeout: 60).status) ?? -1
+            results.withLock { $0["start"] = status }
+        }
+        group.wait()
+        XCTAssertEqual(results.withLock { $0 }.filter { $0.value != 0 }, [:])
+        for index in stride(from: 0, to: 6, by: 2) {
+            XCTAssertEqual(try String(contentsOfFile: scratch + "/c\(index)/f", encoding: .utf8), "hi\n")
+        }
+        _ = try rig.docker(["wait", "cp-concurrent"])
+        XCTAssertEqual(try ok(["inspect", "-f", "{{.State.Status}}", "cp-concurrent"]), "exited\n")
+        // After the start (the container ran its script again and exited), nothing stays mounted.
+        XCTAssertFalse(rig.isMounted(rig.layout.containerRunDirectory(id) + "/bundle/rootfs"))
+        for index in stride(from: 1, to: 6, by: 2) {
+            XCTAssertEqual(try shell("DOCKER cp cp-concurrent:/tmp/c\(index) - | tar -xO").stdout, "payload\n")
         }
     }
 
