@@ -95,7 +95,7 @@ let package = Package(
 
         // ── commands ─────────────────────────────────────────────────────────
         .target(name: "SwdockCommands",
-                dependencies: ["SwdockClient", "SwdockAPI", "SwdockOCI", "SwdockOS",
+                dependencies: ["SwdockClient", "SwdockAPI", "SwdockOCI", "SwdockOS", "SwdockArchive",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
 

@@ -173,13 +173,13 @@ _swdock() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|save|load|container|image|system|volume|events|network|port|exec|attach|pause|unpause|stats|help)
+    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|save|load|container|image|system|volume|events|network|port|exec|attach|pause|unpause|stats|cp|export|help)
         # Offer subcommand argument completions
         "_swdock_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi save load container image system volume events network port exec attach pause unpause stats help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi save load container image system volume events network port exec attach pause unpause stats cp export help' -- "${cur}"))
         ;;
     esac
 }
@@ -1018,13 +1018,13 @@ _swdock_container() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|create|start|stop|restart|kill|rm|ls|logs|inspect|top|rename|wait|prune)
+    run|create|start|stop|restart|kill|rm|ls|logs|inspect|top|rename|wait|prune|cp|export)
         # Offer subcommand argument completions
         "_swdock_container_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run create start stop restart kill rm ls logs inspect top rename wait prune' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run create start stop restart kill rm ls logs inspect top rename wait prune cp export' -- "${cur}"))
         ;;
     esac
 }
@@ -1692,6 +1692,47 @@ _swdock_container_prune() {
         return
         ;;
     '--filter')
+        return
+        ;;
+    esac
+}
+
+_swdock_container_cp() {
+    repeating_flags=()
+    non_repeating_flags=(-a --archive -L --follow-link -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_container_export() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -o --output)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container export -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -2369,6 +2410,47 @@ _swdock_stats() {
         return
         ;;
     '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_cp() {
+    repeating_flags=()
+    non_repeating_flags=(-a --archive -L --follow-link -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_export() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -o --output)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion export -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -13,6 +13,9 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable {
         case diffIDMismatch
         /// A file-system operation failed while extracting.
         case io
+        /// An entry would replace a directory with a non-directory or the reverse, which the
+        /// caller forbade (`noOverwriteDirNonDir`).
+        case conflict
         /// The entry or operation is valid but swdock does not support it.
         case notSupported
     }

@@ -10,6 +10,11 @@ struct EntryPath {
     /// Where the last component starts in `bytes`.
     private(set) var leafStart = 0
 
+    /// How much of `bytes` a `..` may not remove (the destination prefix of `set(cleaning:under:)`).
+    private var floor = 0
+    /// Set when a `..` tried to climb above `floor`.
+    private(set) var climbedAbove = false
+
     init() { bytes.reserveCapacity(256) }
 
     init(cleaning name: UnsafePointer<CChar>) {
@@ -23,7 +28,16 @@ struct EntryPath {
     var parent: ArraySlice<UInt8> { bytes[0..<max(leafStart - 1, 0)] }
 
     mutating func set(cleaning name: UnsafePointer<CChar>) {
+        set(cleaning: name, under: [])
+    }
+
+    /// `name` cleaned below `base` (a cleaned path): `base/name`; `climbedAbove` tells whether a
+    /// `..` in `name` tried to leave `base` (it stops there).
+    mutating func set(cleaning name: UnsafePointer<CChar>, under base: [UInt8]) {
         bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: base)
+        floor = base.count
+        climbedAbove = false
         var index = 0
         var componentStart = 0
         while true {
@@ -41,7 +55,11 @@ struct EntryPath {
     private mutating func appendComponent(_ component: UnsafeRawBufferPointer) {
         if component.isEmpty || (component.count == 1 && component[0] == UInt8(ascii: ".")) { return }
         if component.count == 2 && component[0] == UInt8(ascii: ".") && component[1] == UInt8(ascii: ".") {
-            if let slash = bytes.lastIndex(of: UInt8(ascii: "/")) { bytes.removeSubrange(slash...) } else { bytes.removeAll(keepingCapacity: true) }
+            if bytes.count <= floor {
+                climbedAbove = true
+                return
+            }
+            if let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash >= floor { bytes.removeSubrange(slash...) } else { bytes.removeSubrange(floor...) }
             return
         }
         if !bytes.isEmpty { bytes.append(UInt8(ascii: "/")) }

@@ -23,6 +23,19 @@ public struct LayerApplyOptions: Sendable {
     public var expectedDiffID: Digest?
     /// Apply the entries' uid/gid (needs root); when false, files belong to the caller.
     public var preserveOwnership: Bool
+    /// False for plain archives (`docker cp`): `.wh.` names are ordinary files, not whiteouts.
+    public var whiteouts = true
+    /// Refuse to replace a directory with a non-directory or the reverse (the archive API's
+    /// `noOverwriteDirNonDir`, which the docker CLI always sets).
+    public var noOverwriteDirNonDir = false
+    /// Every entry gets this owner instead of its own (`copyUIDGID` with a container user).
+    public var owner: ArchiveOwner?
+    /// A directory of the root (a container path; resolved inside the root) that the entries
+    /// are placed below; a name that climbs above it with `..` is refused, as Docker's `Untar`.
+    public var destination = ""
+    /// Docker's `RebaseArchiveEntries`: the first occurrence of `from` in each entry's name (and
+    /// hard-link target) becomes `to` before the name is cleaned (`docker cp` to a new name).
+    public var rebase: ArchiveRebase?
 
     public init(target: LayerTarget = .overlayLayer, expectedDiffID: Digest? = nil, preserveOwnership: Bool = true) {
         self.target = target

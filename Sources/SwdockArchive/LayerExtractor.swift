@@ -19,12 +19,17 @@ final class LayerExtractor {
     /// the children of its directory born before it (those came from the layers below).
     private var mergedStart: BirthTime?
     private var readError: ArchiveError?
+    /// `options.destination` cleaned (the prefix every entry is placed under).
+    private let destination: [UInt8]
 
     init(stream: UncompressedStream, tree: RootedTree, options: LayerApplyOptions) throws(ArchiveError) {
         self.stream = stream
         self.tree = tree
         self.options = options
         directoryTimes = DirectoryTimes(tree: tree)
+        var cleaned = EntryPath()
+        options.destination.withCString { cleaned.set(cleaning: $0) }
+        destination = cleaned.bytes
         guard let reader = archive_read_new() else { throw ArchiveError(.io, "archive_read_new: out of memory") }
         self.reader = reader
         // Only tar (ustar, pax, GNU): the stream is already decompressed, a second
@@ -85,7 +90,22 @@ final class LayerExtractor {
         guard let name = archive_entry_pathname(entry) else {
             throw ArchiveError(.invalidArchive, "apply layer to \"\(tree.rootPath)\": an entry has no name")
         }
-        path.set(cleaning: name)
+        if let rebase = options.rebase {
+            let renamed = rebase.apply(name)
+            return try renamed.withUnsafeBufferPointer { (buffer) throws(ArchiveError) in
+                try extract(entry, named: buffer.baseAddress!)
+            }
+        }
+        try extract(entry, named: name)
+    }
+
+    private func extract(_ entry: OpaquePointer, named name: UnsafePointer<CChar>) throws(ArchiveError) {
+        path.set(cleaning: name, under: destination)
+        // Plain archives (cp) refuse a name that climbs out of where they go, as Docker's Untar;
+        // layers are contained (the `..` stops at the root).
+        if path.climbedAbove && (!destination.isEmpty || !options.whiteouts) {
+            throw ArchiveError(.unsafeEntry, "\"\(String(cString: name))\" is outside of \"/\(String(decoding: destination, as: UTF8.self))\"")
+        }
         do {
             try extract(entry, name: name)
         } catch let error as ArchiveError {
@@ -98,18 +118,30 @@ final class LayerExtractor {
 
     private func extract(_ entry: OpaquePointer, name: UnsafePointer<CChar>) throws {
         let type = archive_entry_filetype(entry) & S_IFMT
-        if path.isRoot {
+        if path.bytes.count == destination.count {
             guard type == S_IFDIR, archive_entry_hardlink(entry) == nil else {
                 throw unsafe(name, "names the layer root but is not a directory")
             }
-            try applyMetadata(entry, fd: tree.rootFD, parent: tree.rootFD, leaf: nil)
+            if destination.isEmpty {
+                try applyMetadata(entry, fd: tree.rootFD, parent: tree.rootFD, leaf: nil)
+            } else {
+                let fd = try tree.openDirectory(destination, flags: O_RDONLY)
+                defer { Glibc.close(fd) }
+                try applyMetadata(entry, fd: fd, parent: fd, leaf: nil)
+            }
             try recordTimes(entry)
             return
         }
         let leaf = path.leaf
-        if leaf.hasPrefix(".wh.") { return try whiteout(name) }
+        if options.whiteouts && leaf.hasPrefix(".wh.") { return try whiteout(name) }
         try leaf.withCString { leafName in
-            if let target = archive_entry_hardlink(entry) { return try hardLink(name, leafName, target: target) }
+            if options.noOverwriteDirNonDir { try checkOverwrite(leafName, withDirectory: type == S_IFDIR && archive_entry_hardlink(entry) == nil) }
+            if let target = archive_entry_hardlink(entry) {
+                if let rebase = options.rebase {
+                    return try rebase.apply(target).withUnsafeBufferPointer { try hardLink(name, leafName, target: $0.baseAddress!) }
+                }
+                return try hardLink(name, leafName, target: target)
+            }
             switch type {
             case S_IFREG: try regularFile(entry, leafName)
             case S_IFDIR: try directory(entry, leafName)
@@ -118,6 +150,21 @@ final class LayerExtractor {
             default:
                 throw ArchiveError(.notSupported, "apply layer entry \"\(String(cString: name))\": not supported: file type \(String(type, radix: 8))")
             }
+        }
+    }
+
+    /// `noOverwriteDirNonDir`: refuses an entry that would replace a directory with a
+    /// non-directory or the reverse (Docker's messages).
+    private func checkOverwrite(_ leaf: UnsafePointer<CChar>, withDirectory isDirectory: Bool) throws {
+        let parent = try tree.parentFD(of: path, create: true)
+        guard let info = try tree.lstat(parent, leaf) else { return }
+        let existingIsDirectory = info.st_mode & S_IFMT == S_IFDIR
+        let place = "/" + String(decoding: destination, as: UTF8.self)
+        if existingIsDirectory && !isDirectory {
+            throw ArchiveError(.conflict, "cannot overwrite directory \"/\(path.text)\" with non-directory \"\(place)\"")
+        }
+        if !existingIsDirectory && isDirectory {
+            throw ArchiveError(.conflict, "cannot overwrite non-directory \"/\(path.text)\" with directory \"\(place)\"")
         }
     }
 
@@ -217,7 +264,7 @@ final class LayerExtractor {
     }
 
     private func hardLink(_ name: UnsafePointer<CChar>, _ leaf: UnsafePointer<CChar>, target: UnsafePointer<CChar>) throws {
-        linkPath.set(cleaning: target)
+        linkPath.set(cleaning: target, under: destination)
         if linkPath.isRoot { throw unsafe(name, "hard link to the layer root") }
         if linkPath.bytes == path.bytes { return }  // a link to itself changes nothing
         let missing = unsafe(name, "hard link target \"\(String(cString: target))\" does not exist inside the layer root")
@@ -308,8 +355,8 @@ final class LayerExtractor {
                                isSymlink: Bool = false) throws {
         let what = path.text
         if options.preserveOwnership {
-            let uid = uid_t(truncatingIfNeeded: archive_entry_uid(entry))
-            let gid = gid_t(truncatingIfNeeded: archive_entry_gid(entry))
+            let uid = options.owner?.uid ?? uid_t(truncatingIfNeeded: archive_entry_uid(entry))
+            let gid = options.owner?.gid ?? gid_t(truncatingIfNeeded: archive_entry_gid(entry))
             if let fd {
                 try sys("fchown", "\"\(what)\"") { fchown(fd, uid, gid) }
             } else {

@@ -7,7 +7,7 @@ struct ContainerGroupCommand: ParsableCommand {
         subcommands: [RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self,
                       KillCommand.self, RemoveCommand.self, ContainerListCommand.self, LogsCommand.self,
                       ContainerInspectCommand.self, TopCommand.self, RenameCommand.self, WaitCommand.self,
-                      ContainerPruneCommand.self])
+                      ContainerPruneCommand.self, CpCommand.self, ExportCommand.self])
 }
 
 /// `swdock image …`.

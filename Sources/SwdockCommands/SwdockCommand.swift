@@ -44,6 +44,8 @@ public struct SwdockCommand: AsyncParsableCommand {
             PauseCommand.self,
             UnpauseCommand.self,
             StatsCommand.self,
+            CpCommand.self,
+            ExportCommand.self,
         ]
     )
     public init() {}

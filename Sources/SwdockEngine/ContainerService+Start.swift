@@ -69,6 +69,9 @@ extension ContainerService {
             throw EngineError(.system, "find the snapshot of container \(id)", cause: error)
         }
         try Self.makeDirectory(rootfs(id), mode: 0o711)
+        // A copy out of or into the container may have the snapshot mounted (privately): as
+        // Docker's container lock does, start waits for it.
+        archiveUsers.waitUntilIdle(id)
         unmountRootfs(id)
         try mountRootfs(id, mounts)
         var shimStarted = false

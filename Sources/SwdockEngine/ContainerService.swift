@@ -52,6 +52,8 @@ public final class ContainerService: @unchecked Sendable {
     let live = Locked(Live())
     /// Exec instances (ContainerService+Exec.swift).
     let execs = ExecRegistry()
+    /// Archive operations under way, which `start` waits for (ContainerFileView.swift).
+    let archiveUsers = ArchiveUsers()
 
     /// Builds the service on the shared store and snapshotter, creates its directories and
     /// reconnects to the shims of containers the store says are running (recording the exits
