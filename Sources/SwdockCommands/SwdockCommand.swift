@@ -44,6 +44,9 @@ public struct SwdockCommand: AsyncParsableCommand {
             PauseCommand.self,
             UnpauseCommand.self,
             StatsCommand.self,
+            DiffCommand.self,
+            CommitCommand.self,
+            ImportCommand.self,
         ]
     )
     public init() {}

@@ -43,6 +43,7 @@ public enum SystemRoutes {
             return try .json(usage)
         }
         if let updates = containers as? any ContainerUpdateBackend { ContainerUpdateRoutes.add(to: &router, backend: updates) }
+        if let commits = containers as? any ContainerCommitBackend { CommitRoutes.add(to: &router, backend: commits) }
         if let events { EventRoutes.add(to: &router, backend: events) }
         if let volumes { VolumeRoutes.add(to: &router, backend: volumes) }
         if let networks { NetworkRoutes.add(to: &router, backend: networks) }

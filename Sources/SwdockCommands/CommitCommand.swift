@@ -1,0 +1,37 @@
+import ArgumentParser
+import SwdockClient
+import SwdockOCI
+
+/// `swdock commit [-a] [-m] [-c CHANGE]… [-p|--no-pause] C [REPOSITORY[:TAG]]`: prints the new
+/// image's ID. The reference is split into repo and tag (default `latest`) as the docker CLI does.
+struct CommitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "commit", abstract: "Create a new image from a container's changes")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: [.customShort("a"), .long], help: "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")") var author = ""
+    @Option(name: [.customShort("c"), .long], help: "Apply Dockerfile instruction to the created image") var change: [String] = []
+    @Option(name: [.customShort("m"), .long], help: "Commit message") var message = ""
+    @Flag(name: [.customShort("p"), .long], inversion: .prefixedNo, help: "Pause container during commit") var pause = true
+    @Argument(help: "The container", completion: .containerNames) var container: String
+    @Argument(help: "REPOSITORY[:TAG]") var reference: String?
+
+    func run() throws {
+        reportingErrors {
+            var query: [(String, String)] = [("container", container)]
+            var repository = "", tag = ""
+            if let reference, !reference.isEmpty {
+                let parsed: Reference
+                do { parsed = try Reference(parsing: reference) } catch { throw FlagError("invalid reference format") }
+                guard parsed.digest == nil else { throw FlagError("refusing to create a tag with a digest reference") }
+                repository = parsed.name
+                tag = parsed.tag ?? "latest"
+            }
+            query += [("repo", repository), ("tag", tag), ("comment", message), ("author", author)]
+            for value in change { query.append(("changes", value)) }
+            if !pause { query.append(("pause", "0")) }
+            let response = try global.client().call("POST", "/commit", query: query, body: Array("null\n".utf8),
+                                                    headers: [("Content-Type", "application/json")])
+            let id = try JSONNode.parse(response.body)["Id"]?.stringValue ?? ""
+            writeOut(id + "\n")
+        }
+    }
+}
