@@ -53,10 +53,8 @@ public struct LayerChange: Sendable, Equatable, CustomStringConvertible {
 /// mounts) are left out together with what is below them.
 ///
 /// Paths in lower layers are resolved inside each layer (`openat2(RESOLVE_IN_ROOT)`), never on
-/// the host. Known difference from a merged view (shared with dockerd): for overlay, a name
-/// that a lower layer whites out still counts as existing in the layers below it only when no
-/// higher lower layer has a whiteout for it (checked), but opaque directories of lower layers
-/// are not considered.
+/// the host. A lower layer's whiteout of the name ends the search (the name does not exist
+/// below); opaque directories of lower layers are not considered (as in dockerd).
 public enum LayerChanges {
     /// Changes in the overlay upper directory `upper` over `lowers` (topmost first).
     public static func overlay(upper: String, lowers: [String], excluding: Set<String> = []) throws(ArchiveError) -> [LayerChange] {
@@ -72,6 +70,18 @@ public enum LayerChanges {
             }
             var changes: [LayerChange] = []
             var changedDirectories = Set<String>()
+            // A directory above an excluded mount point (`/etc` for `/etc/hosts`) was touched by
+            // the engine making that mount point: it is reported only with a change of its own
+            // (mode, owner) or when something else below it changed.
+            let holders = Set(excluding.flatMap { ancestors(of: $0) })
+            var pending: [String] = []
+            func record(_ change: LayerChange) {
+                if let index = pending.firstIndex(where: { change.path.hasPrefix($0 + "/") }) {
+                    let holder = pending.remove(at: index)
+                    changes.append(LayerChange(path: holder, kind: .modified))
+                }
+                changes.append(change)
+            }
             try walker.walk { entry throws(OSError) -> Bool in
                 let path = "/" + entry.path
                 if excluding.contains(path) { return false }
@@ -89,6 +99,12 @@ public enum LayerChanges {
                             && below.st_mode == entry.info.st_mode && sameTime(below.st_mtim, entry.info.st_mtim) {
                             return true  // the same directory: only its entries may be changes
                         }
+                        if isDirectory && holders.contains(path) && below.st_mode == entry.info.st_mode
+                            && below.st_uid == entry.info.st_uid && below.st_gid == entry.info.st_gid {
+                            pending.append(path)
+                            changedDirectories.insert(path)
+                            return true
+                        }
                         kind = .modified
                         break
                     }
@@ -97,10 +113,10 @@ public enum LayerChanges {
                 if kind != .modified {
                     let parent = parentPath(path)
                     if parent != "/" && changedDirectories.insert(parent).inserted {
-                        changes.append(LayerChange(path: parent, kind: .modified))
+                        record(LayerChange(path: parent, kind: .modified))
                     }
                 }
-                changes.append(LayerChange(path: path, kind: kind))
+                record(LayerChange(path: path, kind: kind))
                 return true
             }
             return sorted(changes)
@@ -192,6 +208,17 @@ public enum LayerChanges {
     /// moby's `sameFsTime`: equal seconds, and equal nanoseconds unless one side has none.
     static func sameTime(_ a: timespec, _ b: timespec) -> Bool {
         a.tv_sec == b.tv_sec && (a.tv_nsec == b.tv_nsec || a.tv_nsec == 0 || b.tv_nsec == 0)
+    }
+
+    /// `/a` and `/a/b` for `/a/b/c`.
+    static func ancestors(of path: String) -> [String] {
+        var result: [String] = []
+        var current = parentPath(path)
+        while current != "/" {
+            result.append(current)
+            current = parentPath(current)
+        }
+        return result
     }
 
     static func parentPath(_ path: String) -> String {

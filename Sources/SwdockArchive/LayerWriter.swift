@@ -41,12 +41,33 @@ public enum LayerWriter {
             let walker = try TreeWalk(root: upper)
             defer { walker.close() }
             var links = HardLinks()
+            // Directories above excluded mount points (`etc` for `/etc/hosts`) are in the upper
+            // only because the engine made those mount points: written only when an entry below
+            // them is (as Docker keeps them in its init layer, a container that changed nothing
+            // commits an empty layer).
+            let holders = Set(excluding.flatMap { LayerChanges.ancestors(of: $0) })
+            var pending: [PendingDirectory] = []
+            func flush(before path: String) throws(OSError) {
+                while let first = pending.first, path.hasPrefix(first.path + "/") {
+                    try writer.directory(first)
+                    pending.removeFirst()
+                }
+            }
             try walker.walk { entry throws(OSError) -> Bool in
                 if excluding.contains("/" + entry.path) { return false }
+                pending.removeAll { !entry.path.hasPrefix($0.path + "/") }
                 if TreeWalk.isWhiteout(entry.info) {
+                    try flush(before: entry.path)
                     try writer.whiteout(LayerWriter.whiteoutPath(entry.path), like: entry.info)
                     return false
                 }
+                if entry.info.st_mode & S_IFMT == S_IFDIR, holders.contains("/" + entry.path),
+                   !(try TreeWalk.isOpaque(entry.directory, entry.name)) {
+                    pending.append(PendingDirectory(path: entry.path, info: entry.info,
+                                                    xattrs: try TreeWalk.xattrs(entry.directory, entry.name)))
+                    return true
+                }
+                try flush(before: entry.path)
                 try writer.add(entry.directory, entry.name, path: entry.path, info: entry.info, links: &links)
                 if entry.info.st_mode & S_IFMT == S_IFDIR, try TreeWalk.isOpaque(entry.directory, entry.name) {
                     var marker = entry.info
@@ -105,6 +126,13 @@ public enum LayerWriter {
         guard let slash = path.lastIndex(of: "/") else { return ".wh." + path }
         return String(path[...slash]) + ".wh." + String(path[path.index(after: slash)...])
     }
+}
+
+/// A directory whose header is written only if an entry below it is.
+struct PendingDirectory {
+    var path: String
+    var info: stat
+    var xattrs: [(String, [UInt8])]
 }
 
 /// The first path of each inode linked more than once, to write later links as hard links.
@@ -211,6 +239,20 @@ final class TarStreamWriter {
             if written < 0 { throw OSError(call: "archive_write_data", object: "\"\(path)\": \(failure("write").description)", errno: EIO) }
             remaining -= Int64(count)
         }
+    }
+
+    /// A directory header captured earlier.
+    func directory(_ pending: PendingDirectory) throws(OSError) {
+        guard let entry = archive_entry_new() else { throw OSError(call: "archive_entry_new", object: pending.path, errno: ENOMEM) }
+        defer { archive_entry_free(entry) }
+        var info = pending.info
+        archive_entry_copy_stat(entry, &info)
+        archive_entry_set_pathname_utf8(entry, pending.path + "/")
+        archive_entry_set_size(entry, 0)
+        for (attribute, value) in pending.xattrs where !attribute.hasPrefix("trusted.overlay.") {
+            value.withUnsafeBytes { archive_entry_xattr_add_entry(entry, attribute, $0.baseAddress, value.count) }
+        }
+        try writeHeader(entry, pending.path)
     }
 
     /// An empty regular file `path` with the owner and times of `info` (mode 0600 unless given).

@@ -119,9 +119,9 @@ extension ContainerService {
     static func imageConfig(of configuration: ContainerConfiguration) -> ContainerConfig {
         var config = ContainerConfig(
             user: configuration.user.isEmpty ? nil : configuration.user,
-            exposedPorts: configuration.exposedPorts.map { Dictionary(uniqueKeysWithValues: $0.map { ($0, EmptyObject()) }) },
+            exposedPorts: configuration.exposedPorts.flatMap { $0.isEmpty ? nil : Dictionary(uniqueKeysWithValues: $0.map { ($0, EmptyObject()) }) },
             env: configuration.env, entrypoint: configuration.entrypoint, cmd: configuration.cmd,
-            volumes: configuration.volumes.map { Dictionary(uniqueKeysWithValues: $0.map { ($0, EmptyObject()) }) },
+            volumes: configuration.volumes.flatMap { $0.isEmpty ? nil : Dictionary(uniqueKeysWithValues: $0.map { ($0, EmptyObject()) }) },
             workingDir: configuration.workingDir.isEmpty ? nil : configuration.workingDir,
             labels: configuration.labels, stopSignal: configuration.stopSignal.isEmpty ? nil : configuration.stopSignal)
         config.argsEscaped = nil
