@@ -118,7 +118,7 @@ final class CommitImportTests: XCTestCase {
         XCTAssertEqual(try d.docker(["run", "--rm", "swdock-test/live:1", "cat", "/live"]).stdout, "live\n")
 
         // A commit of a committed image's container stacks a third layer on the second.
-        try d.docker(["run", "--name", "c2", "swdock-test/commit:1", "sh", "-c", "rm /etc/new; echo two > /two"])
+        try d.docker(["run", "--name", "c2", "-u", "0", "swdock-test/commit:1", "sh", "-c", "rm /etc/new; echo two > /two"])
         XCTAssertEqual(try d.docker(["diff", "c2"]).stdout, "C /etc\nD /etc/new\nA /two\n")
         try d.docker(["commit", "c2", "swdock-test/commit:2"])
         XCTAssertEqual(try d.docker(["run", "--rm", "swdock-test/commit:2", "sh", "-c",
