@@ -173,13 +173,13 @@ _swdock() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|save|load|container|image|system|volume|events|network|port|exec|attach|pause|unpause|stats|help)
+    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|save|load|container|image|system|volume|events|network|port|exec|attach|pause|unpause|stats|diff|commit|import|help)
         # Offer subcommand argument completions
         "_swdock_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi save load container image system volume events network port exec attach pause unpause stats help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi save load container image system volume events network port exec attach pause unpause stats diff commit import help' -- "${cur}"))
         ;;
     esac
 }
@@ -1008,13 +1008,13 @@ _swdock_container() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|create|start|stop|restart|kill|rm|ls|logs|inspect|top|rename|wait|prune)
+    run|create|start|stop|restart|kill|rm|ls|logs|inspect|top|rename|wait|prune|diff|commit)
         # Offer subcommand argument completions
         "_swdock_container_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run create start stop restart kill rm ls logs inspect top rename wait prune' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run create start stop restart kill rm ls logs inspect top rename wait prune diff commit' -- "${cur}"))
         ;;
     esac
 }
@@ -1681,6 +1681,61 @@ _swdock_container_prune() {
     esac
 }
 
+_swdock_container_diff() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container diff -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_commit() {
+    repeating_flags=()
+    non_repeating_flags=(-p --pause --no-pause --version -h --help)
+    repeating_options=(-c --change)
+    non_repeating_options=(-H --host -a --author -m --message)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-a'|'--author')
+        return
+        ;;
+    '-c'|'--change')
+        return
+        ;;
+    '-m'|'--message')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container commit -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
 _swdock_image() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -1693,13 +1748,13 @@ _swdock_image() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    pull|ls|inspect|tag|rm|prune|history)
+    pull|ls|inspect|tag|rm|prune|history|import)
         # Offer subcommand argument completions
         "_swdock_image_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'pull ls inspect tag rm prune history' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'pull ls inspect tag rm prune history import' -- "${cur}"))
         ;;
     esac
 }
@@ -1854,6 +1909,30 @@ _swdock_image_history() {
     case "${positional_number}" in
     1)
         __swdock_add_completions -W "$(__swdock_custom_complete ---completion image history -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_image_import() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-c --change)
+    non_repeating_options=(-H --host -m --message --platform)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-c'|'--change')
+        return
+        ;;
+    '-m'|'--message')
+        return
+        ;;
+    '--platform')
         return
         ;;
     esac
@@ -2353,6 +2432,85 @@ _swdock_stats() {
         return
         ;;
     '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_diff() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion diff -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_commit() {
+    repeating_flags=()
+    non_repeating_flags=(-p --pause --no-pause --version -h --help)
+    repeating_options=(-c --change)
+    non_repeating_options=(-H --host -a --author -m --message)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-a'|'--author')
+        return
+        ;;
+    '-c'|'--change')
+        return
+        ;;
+    '-m'|'--message')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion commit -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_import() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-c --change)
+    non_repeating_options=(-H --host -m --message --platform)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-c'|'--change')
+        return
+        ;;
+    '-m'|'--message')
+        return
+        ;;
+    '--platform')
         return
         ;;
     esac
