@@ -20,8 +20,8 @@ struct CommitCommand: ParsableCommand {
             var repository = "", tag = ""
             if let reference, !reference.isEmpty {
                 let parsed: Reference
-                do { parsed = try Reference(parsing: reference) } catch { throw FlagError("invalid reference format") }
-                guard parsed.digest == nil else { throw FlagError("refusing to create a tag with a digest reference") }
+                do { parsed = try Reference(parsing: reference) } catch { throw PullProgress.StreamError(description: "invalid reference format") }
+                guard parsed.digest == nil else { throw PullProgress.StreamError(description: "refusing to create a tag with a digest reference") }
                 repository = parsed.name
                 tag = parsed.tag ?? "latest"
             }

@@ -22,7 +22,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         reportingErrors {
             if let reference, !reference.isEmpty {
-                do { _ = try Reference(parsing: reference) } catch { throw FlagError("invalid reference format") }
+                do { _ = try Reference(parsing: reference) } catch { throw PullProgress.StreamError(description: "invalid reference format") }
             }
             let isURL = source.hasPrefix("http://") || source.hasPrefix("https://")
             var query: [(String, String)] = [("fromSrc", isURL ? source : "-"), ("repo", reference ?? ""), ("tag", ""),
@@ -39,7 +39,7 @@ struct ImportCommand: ParsableCommand {
                     input = .standardInput
                 } else {
                     do throws(OSError) { input = try FileDescriptor.open(source, O_RDONLY) } catch {
-                        throw FlagError("open \(source): \(String(cString: strerror(error.errno)).lowercased())")
+                        throw PullProgress.StreamError(description: "open \(source): \(String(cString: strerror(error.errno)).lowercased())")
                     }
                 }
                 defer { if source != "-" { input.close() } }

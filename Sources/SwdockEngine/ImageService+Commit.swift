@@ -114,6 +114,7 @@ extension ImageService: ImageCommitting {
             "rootfs": ["type": "layers", "diff_ids": diffIDs.map(\.description)],
         ]
         if !request.author.isEmpty { object["author"] = request.author }
+        if !request.comment.isEmpty { object["comment"] = request.comment }
         if let variant = parent.config.variant { object["variant"] = variant }
         if let version = parent.config.osVersion { object["os.version"] = version }
         if let features = parent.config.osFeatures { object["os.features"] = features }
