@@ -154,6 +154,41 @@ final class CommitImportTests: XCTestCase {
         _ = try? dockerd.docker(["rmi", "-f", "swdock-test/exported:1"], timeout: 120)
     }
 
+    /// docker-py 7.1's `Container.commit` sends a Config as the body: it is the base of the new
+    /// config; the `commit` event carries dockerd's attributes.
+    func testDockerPyCommitWithAConfigBodyAndTheCommitEvent() throws {
+        let d = try start(driver: "overlay2")
+        let image = try busybox()
+        try d.docker(["pull", "-q", image])
+        let since = String(Int(Date().timeIntervalSince1970) - 1)
+        try d.docker(["run", "--name", "py", image, "sh", "-c", "echo py > /py"])
+        let script = """
+            import docker, sys
+            client = docker.DockerClient(base_url=sys.argv[1], version="1.41")
+            container = client.containers.get("py")
+            image = container.commit(repository="swdock-test/py", tag="1", message="from py", author="py",
+                                     changes=["ENV FROM_CHANGE=1"], conf={"Cmd": ["cat", "/py"], "Env": ["FROM_CONF=1"]})
+            print(image.id)
+            print(client.containers.run("swdock-test/py:1", remove=True).decode(), end="")
+            print(client.images.get("swdock-test/py:1").attrs["Config"]["Env"])
+            print(client.api.diff("py"))
+            """
+        let result = try runCommand("/usr/bin/python3", ["-c", script, d.daemon.host], timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr + d.daemon.log.suffix(2000))
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 4, result.stdout)
+        guard lines.count == 4 else { return }
+        XCTAssertTrue(lines[0].hasPrefix("sha256:"), lines[0])
+        XCTAssertEqual(lines[1], "py")
+        XCTAssertEqual(lines[2], "['FROM_CONF=1', 'FROM_CHANGE=1', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']")
+        XCTAssertEqual(lines[3], "[{'Path': '/py', 'Kind': 1}]")
+        let until = String(Int(Date().timeIntervalSince1970) + 1)
+        let events = try d.docker(["events", "--since", since, "--until", until, "--filter", "event=commit",
+                                   "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.comment}} "
+                                   + "{{.Actor.Attributes.imageRef}} {{.Actor.Attributes.imageID}}"])
+        XCTAssertEqual(events.stdout, "container commit py from py swdock-test/py:1 \(lines[0])\n")
+    }
+
     /// A rootfs directory with busybox as /bin/sh and /hello, and its tarball in `compression`
     /// (a tar flag: z, J, or nothing).
     private func rootfsTarball(in directory: String, compression: String) throws -> String {
