@@ -173,7 +173,11 @@ final class CommitImportTests: XCTestCase {
             print(client.images.get("swdock-test/py:1").attrs["Config"]["Env"])
             print(client.api.diff("py"))
             """
-        let result = try runCommand("/usr/bin/python3", ["-c", script, d.daemon.host], timeout: 120)
+        guard try runCommand("/usr/bin/env", ["python3", "-c", "import docker"], timeout: 30).status == 0 else {
+            try TestEnvironment.missing("docker-py (python3 -m pip install docker)")
+            return
+        }
+        let result = try runCommand("/usr/bin/env", ["python3", "-c", script, d.daemon.host], timeout: 120)
         XCTAssertEqual(result.status, 0, result.stderr + d.daemon.log.suffix(2000))
         let lines = result.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 4, result.stdout)
