@@ -118,18 +118,36 @@ final class CommitImportTests: XCTestCase {
         XCTAssertEqual(try d.docker(["run", "--rm", "swdock-test/live:1", "cat", "/live"]).stdout, "live\n")
 
         // A commit of a committed image's container stacks a third layer on the second.
+        let blobs = d.daemon.dataRoot + "/content/blobs/sha256"
+        let snapshots = d.daemon.dataRoot + "/snapshots/" + (driver == "vfs" ? "vfs" : "overlayfs") + "/snapshots"
+        func stored() throws -> (blobs: Set<String>, snapshots: Set<String>) {
+            (Set(try FileManager.default.contentsOfDirectory(atPath: blobs)),
+             Set(try FileManager.default.contentsOfDirectory(atPath: snapshots)))
+        }
+        let beforeSecond = try stored()
         try d.docker(["run", "--name", "c2", "-u", "0", "swdock-test/commit:1", "sh", "-c", "rm /etc/new; echo two > /two"])
         XCTAssertEqual(try d.docker(["diff", "c2"]).stdout, "C /etc\nD /etc/new\nA /two\n")
         try d.docker(["commit", "c2", "swdock-test/commit:2"])
         XCTAssertEqual(try d.docker(["run", "--rm", "swdock-test/commit:2", "sh", "-c",
                                      "cat /two; ls /etc/new 2>/dev/null || echo gone; cat /tmp/d/hl"]).stdout, "two\ngone\nnew\n")
 
+        // A committed image a container uses cannot go; rmi of the second commit takes exactly what it added.
+        let inUse = try d.docker(["rmi", "swdock-test/commit:1"], expect: 1)
+        XCTAssertTrue(inUse.stderr.contains("conflict"), inUse.stderr)
+        try d.docker(["rm", "c2"])
+        let withSecond = try stored()
+        XCTAssertTrue(withSecond.blobs.isStrictSuperset(of: beforeSecond.blobs))
+        XCTAssertTrue(withSecond.snapshots.isStrictSuperset(of: beforeSecond.snapshots))
+        try d.docker(["rmi", "swdock-test/commit:2"])
+        let afterSecond = try stored()
+        XCTAssertEqual(afterSecond.blobs, beforeSecond.blobs, "the second commit's layer, config and manifest are gone")
+        XCTAssertEqual(afterSecond.snapshots, beforeSecond.snapshots, "its snapshot is gone, the first commit's stays")
+        XCTAssertEqual(try d.docker(["run", "--rm", "swdock-test/commit:1"]).stdout, "new\n")
+
         // rmi of everything (containers first) leaves no blob and no snapshot.
-        try d.docker(["rm", "-f", "fresh", "c1", "c2", "live"])
-        try d.docker(["rmi", "swdock-test/commit:2", "swdock-test/commit:1", "swdock-test/live:1", "swdock-test/fresh:1", image])
-        let blobs = d.daemon.dataRoot + "/content/blobs/sha256"
+        try d.docker(["rm", "-f", "fresh", "c1", "live"])
+        try d.docker(["rmi", "swdock-test/commit:1", "swdock-test/live:1", "swdock-test/fresh:1", image])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: blobs), [])
-        let snapshots = d.daemon.dataRoot + "/snapshots/" + (driver == "vfs" ? "vfs" : "overlayfs") + "/snapshots"
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: snapshots)) ?? [], [])
     }
 
