@@ -54,7 +54,8 @@ public enum LayerWriter {
                 }
             }
             try walker.walk { entry throws(OSError) -> Bool in
-                if excluding.contains("/" + entry.path) { return false }
+                // Sockets cannot be archived (Docker skips them too).
+                if excluding.contains("/" + entry.path) || entry.info.st_mode & S_IFMT == S_IFSOCK { return false }
                 pending.removeAll { !entry.path.hasPrefix($0.path + "/") }
                 if TreeWalk.isWhiteout(entry.info) {
                     try flush(before: entry.path)
@@ -113,6 +114,7 @@ public enum LayerWriter {
                 defer { if directory != rootFD { Glibc.close(directory) } }
                 var info = stat()
                 try sys("fstatat", "\"\(path)\" in \"\(tree)\"") { fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) }
+                if info.st_mode & S_IFMT == S_IFSOCK { continue }
                 try writer.add(directory, name, path: path, info: info, links: &links)
             }
         } catch {

@@ -24,10 +24,12 @@ extension ImageServiceBackend: ImageImportBackend {
             // The body goes through a pipe: this task writes what arrives, the engine reads the
             // other end on a thread of its own. Closing the read end afterwards ends a writer
             // the engine stopped reading from (EPIPE; the daemon ignores SIGPIPE).
-            var fds: [Int32] = [0, 0]
-            guard pipe(&fds) == 0 else { throw APIError.internalError("import: pipe: errno \(errno)") }
-            let reader = FileDescriptor(rawValue: fds[0])
-            let writer = FileDescriptor(rawValue: fds[1])
+            // Close-on-exec: a shim started meanwhile must not inherit the write end (the
+            // reader would never see the end of the body).
+            let (reader, writer): (FileDescriptor, FileDescriptor)
+            do { (reader, writer) = try FileDescriptor.pipe() } catch {
+                throw APIError.internalError("import: create a pipe", cause: "\(error)")
+            }
             let feeder = Task {
                 defer { writer.close() }
                 try await body.write(to: writer)
