@@ -179,7 +179,7 @@ final class TarStreamWriter {
             let sink = Unmanaged<TarStreamWriter.Sink>.fromOpaque(context!).takeUnretainedValue()
             let block = UnsafeRawBufferPointer(start: bytes, count: count)
             sink.hasher.update(bufferPointer: block)
-            do throws(OSError) { try sink.output.writeAll(block) } catch {
+            do throws(OSError) { try writeFully(sink.output, block) } catch {
                 sink.error = error
                 return -1
             }
@@ -284,5 +284,13 @@ final class TarStreamWriter {
         guard archive_write_close(archive) == ARCHIVE_OK else { throw failure("end the tar stream") }
         return LayerWriteResult(diffID: SwdockOCI.Digest(sha256Hex: sink.hasher.finalize().hexString), size: sink.bytes,
                                 entryCount: entries)
+    }
+}
+
+/// Writes all of `bytes` to `output`, looping over short writes, without copying them.
+func writeFully(_ output: FileDescriptor, _ bytes: UnsafeRawBufferPointer) throws(OSError) {
+    var offset = 0
+    while offset < bytes.count {
+        offset += try sys("write", "fd \(output.rawValue)") { Glibc.write(output.rawValue, bytes.baseAddress! + offset, bytes.count - offset) }
     }
 }

@@ -40,7 +40,7 @@ public enum RootfsTarball {
             guard result == ARCHIVE_OK || result == ARCHIVE_WARN else { throw failure("decompress the tarball") }
             let bytes = UnsafeRawBufferPointer(start: block, count: count)
             hasher.update(bufferPointer: bytes)
-            do { try output.writeAll(bytes) } catch { throw ArchiveError(.io, "write the decompressed tarball", cause: error) }
+            do throws(OSError) { try writeFully(output, bytes) } catch { throw ArchiveError(.io, "write the decompressed tarball", cause: error) }
             size += Int64(count)
         }
         return LayerWriteResult(diffID: SwdockOCI.Digest(sha256Hex: hasher.finalize().hexString), size: size, entryCount: 0)
