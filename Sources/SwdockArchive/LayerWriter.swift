@@ -36,7 +36,13 @@ public enum LayerWriter {
     /// paths in `excluding` (absolute, `/etc/hosts`) and what is below them.
     public static func overlayUpper(_ upper: String, excluding: Set<String> = [],
                                     to output: FileDescriptor) throws(ArchiveError) -> LayerWriteResult {
-        let writer = try TarStreamWriter(output: output)
+        try overlayUpper(upper, excluding: excluding, to: [output])
+    }
+
+    /// `overlayUpper` writing every byte to each of `outputs` in turn (a file and a pipe to an applier).
+    public static func overlayUpper(_ upper: String, excluding: Set<String> = [],
+                                    to outputs: [FileDescriptor]) throws(ArchiveError) -> LayerWriteResult {
+        let writer = try TarStreamWriter(outputs: outputs)
         do {
             let walker = try TreeWalk(root: upper)
             defer { walker.close() }
@@ -87,7 +93,13 @@ public enum LayerWriter {
     /// modified entries from the tree, directories without their content; deletions as whiteouts).
     public static func changes(_ changes: [LayerChange], in tree: String,
                                to output: FileDescriptor) throws(ArchiveError) -> LayerWriteResult {
-        let writer = try TarStreamWriter(output: output)
+        try self.changes(changes, in: tree, to: [output])
+    }
+
+    /// `changes` writing every byte to each of `outputs` in turn.
+    public static func changes(_ changes: [LayerChange], in tree: String,
+                               to outputs: [FileDescriptor]) throws(ArchiveError) -> LayerWriteResult {
+        let writer = try TarStreamWriter(outputs: outputs)
         do {
             let rootFD = try sys("open", "\"\(tree)\"") { swdock_openat(AT_FDCWD, tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) }
             defer { Glibc.close(rootFD) }
@@ -160,17 +172,17 @@ final class TarStreamWriter {
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
 
     final class Sink {
-        let output: FileDescriptor
+        let outputs: [FileDescriptor]
         var hasher = SHA256()
         var bytes: Int64 = 0
         var error: OSError?
-        init(output: FileDescriptor) { self.output = output }
+        init(outputs: [FileDescriptor]) { self.outputs = outputs }
     }
 
-    init(output: FileDescriptor) throws(ArchiveError) {
+    init(outputs: [FileDescriptor]) throws(ArchiveError) {
         guard let archive = archive_write_new() else { throw ArchiveError(.io, "create a tar writer: out of memory") }
         self.archive = archive
-        sink = Sink(output: output)
+        sink = Sink(outputs: outputs)
         archive_write_set_format_pax_restricted(archive)
         // No padding of the last block to 10 KiB: the stream ends after its two zero blocks, as Go's tar writer.
         archive_write_set_bytes_in_last_block(archive, 1)
@@ -179,7 +191,7 @@ final class TarStreamWriter {
             let sink = Unmanaged<TarStreamWriter.Sink>.fromOpaque(context!).takeUnretainedValue()
             let block = UnsafeRawBufferPointer(start: bytes, count: count)
             sink.hasher.update(bufferPointer: block)
-            do throws(OSError) { try writeFully(sink.output, block) } catch {
+            do throws(OSError) { for output in sink.outputs { try writeFully(output, block) } } catch {
                 sink.error = error
                 return -1
             }

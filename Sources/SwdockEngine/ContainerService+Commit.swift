@@ -88,13 +88,13 @@ extension ContainerService {
             let excluded = Self.engineMountPoints
             let request = ImageCommitRequest(
                 parentImageID: container.record.image, containerID: id,
-                writeLayer: { output in
+                writeLayer: { outputs in
                     switch layer {
                     case .overlay(let upper, _):
-                        return try LayerWriter.overlayUpper(upper, excluding: excluded, to: output)
+                        return try LayerWriter.overlayUpper(upper, excluding: excluded, to: outputs)
                     case .tree(let tree, let image):
                         let changes = try LayerChanges.trees(new: tree, old: image, excluding: excluded)
-                        return try LayerWriter.changes(changes, in: tree, to: output)
+                        return try LayerWriter.changes(changes, in: tree, to: outputs)
                     }
                 },
                 config: configJSON, containerConfig: containerJSON, author: options.author, comment: options.comment,

@@ -11,9 +11,9 @@ public struct ImageCommitRequest: Sendable {
     /// The image the container was created from.
     public var parentImageID: String
     public var containerID: String
-    /// Writes the container's writable layer as an uncompressed tar to the descriptor (runs on
-    /// a thread of its own).
-    public var writeLayer: @Sendable (FileDescriptor) throws -> LayerWriteResult
+    /// Writes the container's writable layer as an uncompressed tar to each of the descriptors
+    /// (the blob file and a pipe to the applier; runs on a thread of its own).
+    public var writeLayer: @Sendable ([FileDescriptor]) throws -> LayerWriteResult
     /// The new image's `config` (Docker's container Config shape), as JSON.
     public var config: [UInt8]
     /// The container's own Config at commit time (`container_config`), as JSON.
@@ -26,7 +26,7 @@ public struct ImageCommitRequest: Sendable {
     public var repository: String?
     public var tag: String?
 
-    public init(parentImageID: String, containerID: String, writeLayer: @escaping @Sendable (FileDescriptor) throws -> LayerWriteResult,
+    public init(parentImageID: String, containerID: String, writeLayer: @escaping @Sendable ([FileDescriptor]) throws -> LayerWriteResult,
                 config: [UInt8], containerConfig: [UInt8], author: String, comment: String, createdBy: String,
                 repository: String?, tag: String?) {
         self.parentImageID = parentImageID
@@ -61,7 +61,8 @@ public protocol ImageCommitting: ImageResolver {
 ///
 /// ## Snapshot
 /// The new image's top snapshot is made exactly as a pull makes one: the tar is applied with
-/// `LayerApplier` onto the parent's top snapshot and committed under the new chain ID, so a
+/// `LayerApplier` onto the parent's top snapshot (while it is written: the writer feeds the
+/// blob file and a pipe to the applier) and committed under the new chain ID, so a
 /// later pull, load or commit of the same layer stack shares it and GC treats it like any other.
 ///
 /// An empty layer (the empty tar, as for a container that changed nothing) adds no diffID
@@ -86,10 +87,41 @@ extension ImageService: ImageCommitting {
         }
         let file = try scratchFile("commit")
         defer { unlink(file) }
-        let written = try await onThread("commit layer") { () throws -> LayerWriteResult in
-            let output = try FileDescriptor.open(file, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-            defer { output.close() }
-            return try request.writeLayer(output)
+        // The tar goes to the blob file and, through a pipe, to the applier unpacking it onto
+        // the parent's top snapshot at the same time (one pass over the container's files).
+        let parentChain = ChainID.compute(parent.config.rootfs.diffIDs).last?.description
+        let key = Self.unpackKeyPrefix + UUID().uuidString.lowercased()
+        _ = try snapshotter.prepare(key, parent: parentChain, labels: ["swdock.commit": request.containerID])
+        defer { try? snapshotter.remove(key) }  // gone already once committed
+        let target = try snapshotter.writeTarget(key)
+        let (reader, writer) = try FileDescriptor.pipe()
+        let applying = Task {
+            try await onThread("apply commit layer") { () throws -> LayerApplyResult in
+                defer { reader.close() }
+                do {
+                    return try LayerApplier.apply(from: reader, into: target.path, options: LayerApplyOptions(target: target.layerTarget))
+                } catch {
+                    // Keep reading so the writer never blocks on a full pipe, then report.
+                    while (try? reader.read(upTo: 1 << 20))?.isEmpty == false {}
+                    throw error
+                }
+            }
+        }
+        let written: LayerWriteResult
+        do {
+            written = try await onThread("commit layer") { () throws -> LayerWriteResult in
+                defer { writer.close() }
+                let output = try FileDescriptor.open(file, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+                defer { output.close() }
+                return try request.writeLayer([output, writer])
+            }
+        } catch {
+            _ = await applying.result
+            throw error
+        }
+        let applied = try await applying.value
+        guard applied.diffID == written.diffID else {
+            throw EngineError(.system, "commit of \(request.containerID): the applier saw \(applied.diffID), the writer wrote \(written.diffID)")
         }
         let created = Self.rfc3339Now()
         var history: [Any] = try (parent.config.history ?? []).map(Self.jsonObject)
@@ -118,9 +150,13 @@ extension ImageService: ImageCommitting {
         if let variant = parent.config.variant { object["variant"] = variant }
         if let version = parent.config.osVersion { object["os.version"] = version }
         if let features = parent.config.osFeatures { object["os.features"] = features }
+        if !empty {
+            let chain = ChainID.compute(diffIDs).last!.description
+            if (try? snapshotter.stat(chain)) == nil { try snapshotter.commit(chain, key: key) }
+        }
         let parentLayers = try layers(of: parent)
         return try await storeImage(configObject: object, parentLayers: parentLayers, parentDiffIDs: parent.config.rootfs.diffIDs,
-                                    layerFile: empty ? nil : file, layer: written,
+                                    layerFile: empty ? nil : file, layer: written, unpacked: true,
                                     repository: request.repository, tag: request.tag, what: "commit of \(request.containerID)")
     }
 
@@ -132,10 +168,10 @@ extension ImageService: ImageCommitting {
     }
 
     /// Publishes `layerFile` (nil: no new layer), unpacks it onto the parent's top snapshot
-    /// under its chain ID, writes the config and a Docker schema2 manifest, records the image and
+    /// under its chain ID (unless the caller did: `unpacked`), writes the config and a Docker schema2 manifest, records the image and
     /// tags it. Returns the image ID. The caller holds the gate shared (no sweep meanwhile).
     func storeImage(configObject: [String: Any], parentLayers: [Descriptor], parentDiffIDs: [Digest], layerFile: String?,
-                    layer: LayerWriteResult, repository: String?, tag: String?, what: String) async throws -> String {
+                    layer: LayerWriteResult, unpacked: Bool = false, repository: String?, tag: String?, what: String) async throws -> String {
         // The tag is checked before anything is stored, as dockerd refuses a bad one up front.
         let reference = try repository.map { (repository) throws(EngineError) -> String in
             try Self.commitReference(repository: repository, tag: tag)
@@ -144,7 +180,7 @@ extension ImageService: ImageCommitting {
         if let layerFile {
             let chains = ChainID.compute(parentDiffIDs + [layer.diffID])
             let chain = chains[chains.count - 1].description
-            if (try? snapshotter.stat(chain)) == nil {
+            if !unpacked, (try? snapshotter.stat(chain)) == nil {
                 let key = Self.unpackKeyPrefix + UUID().uuidString.lowercased()
                 let parentChain = chains.count > 1 ? chains[chains.count - 2].description : nil
                 _ = try snapshotter.prepare(key, parent: parentChain, labels: ["swdock.layer": layer.diffID.description])
