@@ -2,8 +2,9 @@ import ArgumentParser
 import SwdockClient
 import SwdockOCI
 
-/// `swdock commit [-a] [-m] [-c CHANGE]… [-p|--no-pause] C [REPOSITORY[:TAG]]`: prints the new
-/// image's ID. The reference is split into repo and tag (default `latest`) as the docker CLI does.
+/// `swdock commit [-a] [-m] [-c CHANGE]… [-p|--pause=false|--no-pause] C [REPOSITORY[:TAG]]`: prints
+/// the new image's ID. The reference is split into repo and tag (default `latest`) as the docker
+/// CLI does.
 struct CommitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "commit", abstract: "Create a new image from a container's changes")
     @OptionGroup var global: GlobalOptions
@@ -32,6 +33,22 @@ struct CommitCommand: ParsableCommand {
                                                     headers: [("Content-Type", "application/json")])
             let id = try JSONNode.parse(response.body)["Id"]?.stringValue ?? ""
             writeOut(id + "\n")
+        }
+    }
+}
+
+extension CommitCommand {
+    /// docker's Go-style `--pause=false` / `-p=false` (and `=true`) spelled as ArgumentParser's
+    /// `--no-pause` / `--pause`, for a `commit` or `container commit` command line.
+    static func goStyleFlags(_ arguments: [String]) -> [String] {
+        let verbs = arguments.prefix { !$0.hasPrefix("-") }
+        guard verbs.first == "commit" || Array(verbs.prefix(2)) == ["container", "commit"] else { return arguments }
+        return arguments.map { argument in
+            switch argument {
+            case "--pause=false", "-p=false", "--pause=0", "-p=0": return "--no-pause"
+            case "--pause=true", "-p=true", "--pause=1", "-p=1": return "--pause"
+            default: return argument
+            }
         }
     }
 }

@@ -69,7 +69,7 @@ public struct SwdockCommand: AsyncParsableCommand {
                 index += 1
             }
         }
-        await run(arguments)
+        await run(CommitCommand.goStyleFlags(arguments))
     }
 
     /// Parses and runs; a flag error prints docker's `unknown flag`-style message with the

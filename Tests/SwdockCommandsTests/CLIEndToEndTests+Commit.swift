@@ -44,6 +44,7 @@ extension CLIEndToEndTests {
                        + "{\"80/tcp\":{}} {\"a\":\"b\"} /tmp/d {\"/data\":{}} someone msg 2\n")
         try assertSame(["image", "history", "--format", "{{.CreatedBy}}|{{.Comment}}", "e2e/commit:1"])
         try assertSame(["commit", "-c", "RUN true", "e2e-diff"])
+        try assertSame(["commit", "--pause=false", "e2e-diff"])
         // A working directory the image lacks is made at start (dockerd's SetupWorkingDirectory).
         try assertSame(["run", "--rm", "-w", "/made/here", image, "pwd"])
         XCTAssertEqual(try docker(["run", "--rm", "-w", "/made/here", image, "pwd"]).stdout, "/made/here\n")
