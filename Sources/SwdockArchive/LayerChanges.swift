@@ -82,9 +82,14 @@ public enum LayerChanges {
                 }
                 changes.append(change)
             }
+            var unsupported: String?
             try walker.walk { entry throws(OSError) -> Bool in
                 let path = "/" + entry.path
-                if excluding.contains(path) { return false }
+                if excluding.contains(path) || unsupported != nil { return false }
+                if try TreeWalk.needsMergedView(entry) {
+                    unsupported = entry.path
+                    return false
+                }
                 var kind: LayerChange.Kind
                 let isDirectory = entry.info.st_mode & S_IFMT == S_IFDIR
                 let opaque = isDirectory ? try TreeWalk.isOpaque(entry.directory, entry.name) : false
@@ -119,9 +124,12 @@ public enum LayerChanges {
                 record(LayerChange(path: path, kind: kind))
                 return true
             }
+            if let unsupported { throw TreeWalk.unsupported(unsupported) }
             return sorted(changes)
+        } catch let error as ArchiveError {
+            throw error
         } catch {
-            throw ArchiveError(.io, "compute changes of \"\(upper)\"", cause: error)
+            throw ArchiveError(.io, "compute changes of \"\(upper)\"", cause: error as? OSError)
         }
     }
 
@@ -306,6 +314,31 @@ final class TreeWalk {
             if name != [46] && name != [46, 46] { names.append(name) }
         }
         return names.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether the kernel's overlayfs makes metadata-only copy-ups by default (module parameter).
+    static let metacopyByDefault: Bool = {
+        guard let fd = try? FileDescriptor.open("/sys/module/overlay/parameters/metacopy", O_RDONLY) else { return false }
+        defer { fd.close() }
+        return (try? fd.read(upTo: 8))?.first == UInt8(ascii: "Y")
+    }()
+
+    /// An upper entry a plain walk cannot turn into a layer: a directory renamed by overlayfs'
+    /// `redirect_dir` (its content stays in the lower layer) or a metadata-only copy-up
+    /// (`metacopy`). swdock's snapshotter mounts neither, but the kernel default may enable them.
+    static func needsMergedView(_ entry: Entry) throws(OSError) -> Bool {
+        switch entry.info.st_mode & S_IFMT {
+        case S_IFDIR: return try xattr(entry.directory, entry.name, "trusted.overlay.redirect") != nil
+        case S_IFREG:
+            guard metacopyByDefault else { return false }
+            return try xattr(entry.directory, entry.name, "trusted.overlay.metacopy") != nil
+        default: return false
+        }
+    }
+
+    static func unsupported(_ path: String) -> ArchiveError {
+        ArchiveError(.notSupported, "not supported: \"/\(path)\" in the upper layer is an overlayfs redirect or metadata-only copy-up "
+                     + "(overlay module parameters redirect_dir/metacopy); set them to N")
     }
 
     /// overlayfs' whiteout: a character device 0:0.

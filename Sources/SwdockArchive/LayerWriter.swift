@@ -59,9 +59,14 @@ public enum LayerWriter {
                     pending.removeFirst()
                 }
             }
+            var unsupported: String?
             try walker.walk { entry throws(OSError) -> Bool in
                 // Sockets cannot be archived (Docker skips them too).
-                if excluding.contains("/" + entry.path) || entry.info.st_mode & S_IFMT == S_IFSOCK { return false }
+                if excluding.contains("/" + entry.path) || entry.info.st_mode & S_IFMT == S_IFSOCK || unsupported != nil { return false }
+                if try TreeWalk.needsMergedView(entry) {
+                    unsupported = entry.path
+                    return false
+                }
                 pending.removeAll { !entry.path.hasPrefix($0.path + "/") }
                 if TreeWalk.isWhiteout(entry.info) {
                     try flush(before: entry.path)
@@ -83,8 +88,11 @@ public enum LayerWriter {
                 }
                 return true
             }
+            if let unsupported { throw TreeWalk.unsupported(unsupported) }
+        } catch let error as ArchiveError {
+            throw error
         } catch {
-            throw ArchiveError(.io, "write the layer of \"\(upper)\"", cause: error)
+            throw ArchiveError(.io, "write the layer of \"\(upper)\"", cause: error as? OSError)
         }
         return try writer.finish()
     }

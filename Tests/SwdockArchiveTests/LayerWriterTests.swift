@@ -180,6 +180,22 @@ final class LayerWriterTests: XCTestCase {
                        "nothing differs from the container's tree")
     }
 
+    func testARedirectedDirectoryIsRefusedRatherThanCommittedWithoutItsContent() throws {
+        try TestEnvironment.requireRoot()
+        let upper = try makeTemporaryDirectory(self, "upper")
+        try FileManager.default.createDirectory(atPath: upper + "/moved", withIntermediateDirectories: true)
+        XCTAssertEqual(setxattr(upper + "/moved", "trusted.overlay.redirect", "/original", 9, 0), 0)
+        let work = try makeTemporaryDirectory(self, "tarout")
+        let output = try FileDescriptor.open(work + "/layer.tar", O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        defer { output.close() }
+        XCTAssertThrowsError(try LayerWriter.overlayUpper(upper, to: output)) { error in
+            XCTAssertEqual((error as? ArchiveError)?.code, .notSupported, "\(error)")
+        }
+        XCTAssertThrowsError(try LayerChanges.overlay(upper: upper, lowers: [])) { error in
+            XCTAssertEqual((error as? ArchiveError)?.code, .notSupported, "\(error)")
+        }
+    }
+
     func testRootfsTarballsDecompressWhateverTheCompression() throws {
         let work = try makeTemporaryDirectory(self, "tarball")
         try FileManager.default.createDirectory(atPath: work + "/tree", withIntermediateDirectories: true)
