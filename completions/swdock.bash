@@ -173,13 +173,13 @@ _swdock() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|save|load|container|image|system|volume|events|network|port|exec|attach|pause|unpause|stats|cp|export|help)
+    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|save|load|container|image|system|volume|events|network|port|exec|attach|pause|unpause|stats|diff|commit|import|help)
         # Offer subcommand argument completions
         "_swdock_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi save load container image system volume events network port exec attach pause unpause stats cp export help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi save load container image system volume events network port exec attach pause unpause stats diff commit import help' -- "${cur}"))
         ;;
     esac
 }
@@ -224,7 +224,7 @@ _swdock_run() {
     repeating_flags=()
     non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
     repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy --detach-keys)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -390,9 +390,6 @@ _swdock_run() {
         return
         ;;
     '--sig-proxy')
-        return
-        ;;
-    '--detach-keys')
         return
         ;;
     esac
@@ -590,15 +587,12 @@ _swdock_start() {
     repeating_flags=()
     non_repeating_flags=(-a --attach -i --interactive --version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host --detach-keys)
+    non_repeating_options=(-H --host)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '-H'|'--host')
-        return
-        ;;
-    '--detach-keys')
         return
         ;;
     esac
@@ -962,7 +956,7 @@ _swdock_save() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host -o --output --format)
+    non_repeating_options=(-H --host -o --output)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -971,10 +965,6 @@ _swdock_save() {
         return
         ;;
     '-o'|'--output')
-        return
-        ;;
-    '--format')
-        __swdock_add_completions -W 'docker'$'\n''oci'
         return
         ;;
     esac
@@ -1018,13 +1008,13 @@ _swdock_container() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|create|start|stop|restart|kill|rm|ls|logs|inspect|top|rename|wait|prune|cp|export)
+    run|create|start|stop|restart|kill|rm|ls|logs|inspect|top|rename|wait|prune|diff|commit)
         # Offer subcommand argument completions
         "_swdock_container_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run create start stop restart kill rm ls logs inspect top rename wait prune cp export' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run create start stop restart kill rm ls logs inspect top rename wait prune diff commit' -- "${cur}"))
         ;;
     esac
 }
@@ -1033,7 +1023,7 @@ _swdock_container_run() {
     repeating_flags=()
     non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
     repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy --detach-keys)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -1199,9 +1189,6 @@ _swdock_container_run() {
         return
         ;;
     '--sig-proxy')
-        return
-        ;;
-    '--detach-keys')
         return
         ;;
     esac
@@ -1399,15 +1386,12 @@ _swdock_container_start() {
     repeating_flags=()
     non_repeating_flags=(-a --attach -i --interactive --version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host --detach-keys)
+    non_repeating_options=(-H --host)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '-H'|'--host')
-        return
-        ;;
-    '--detach-keys')
         return
         ;;
     esac
@@ -1697,26 +1681,11 @@ _swdock_container_prune() {
     esac
 }
 
-_swdock_container_cp() {
-    repeating_flags=()
-    non_repeating_flags=(-a --archive -L --follow-link -q --quiet --version -h --help)
-    repeating_options=()
-    non_repeating_options=(-H --host)
-    __swdock_offer_flags_options 2
-
-    # Offer option value completions
-    case "${prev}" in
-    '-H'|'--host')
-        return
-        ;;
-    esac
-}
-
-_swdock_container_export() {
+_swdock_container_diff() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host -o --output)
+    non_repeating_options=(-H --host)
     __swdock_offer_flags_options 1
 
     # Offer option value completions
@@ -1724,7 +1693,36 @@ _swdock_container_export() {
     '-H'|'--host')
         return
         ;;
-    '-o'|'--output')
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container diff -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_container_commit() {
+    repeating_flags=()
+    non_repeating_flags=(-p --pause --no-pause --version -h --help)
+    repeating_options=(-c --change)
+    non_repeating_options=(-H --host -a --author -m --message)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-a'|'--author')
+        return
+        ;;
+    '-c'|'--change')
+        return
+        ;;
+    '-m'|'--message')
         return
         ;;
     esac
@@ -1732,7 +1730,7 @@ _swdock_container_export() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container export -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container commit -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1750,13 +1748,13 @@ _swdock_image() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    pull|ls|inspect|tag|rm|prune|history)
+    pull|ls|inspect|tag|rm|prune|history|import)
         # Offer subcommand argument completions
         "_swdock_image_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'pull ls inspect tag rm prune history' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'pull ls inspect tag rm prune history import' -- "${cur}"))
         ;;
     esac
 }
@@ -1911,6 +1909,30 @@ _swdock_image_history() {
     case "${positional_number}" in
     1)
         __swdock_add_completions -W "$(__swdock_custom_complete ---completion image history -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_image_import() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-c --change)
+    non_repeating_options=(-H --host -m --message --platform)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-c'|'--change')
+        return
+        ;;
+    '-m'|'--message')
+        return
+        ;;
+    '--platform')
         return
         ;;
     esac
@@ -2415,26 +2437,11 @@ _swdock_stats() {
     esac
 }
 
-_swdock_cp() {
-    repeating_flags=()
-    non_repeating_flags=(-a --archive -L --follow-link -q --quiet --version -h --help)
-    repeating_options=()
-    non_repeating_options=(-H --host)
-    __swdock_offer_flags_options 2
-
-    # Offer option value completions
-    case "${prev}" in
-    '-H'|'--host')
-        return
-        ;;
-    esac
-}
-
-_swdock_export() {
+_swdock_diff() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host -o --output)
+    non_repeating_options=(-H --host)
     __swdock_offer_flags_options 1
 
     # Offer option value completions
@@ -2442,7 +2449,36 @@ _swdock_export() {
     '-H'|'--host')
         return
         ;;
-    '-o'|'--output')
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion diff -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_commit() {
+    repeating_flags=()
+    non_repeating_flags=(-p --pause --no-pause --version -h --help)
+    repeating_options=(-c --change)
+    non_repeating_options=(-H --host -a --author -m --message)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-a'|'--author')
+        return
+        ;;
+    '-c'|'--change')
+        return
+        ;;
+    '-m'|'--message')
         return
         ;;
     esac
@@ -2450,7 +2486,31 @@ _swdock_export() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __swdock_add_completions -W "$(__swdock_custom_complete ---completion export -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion commit -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_swdock_import() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-c --change)
+    non_repeating_options=(-H --host -m --message --platform)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-c'|'--change')
+        return
+        ;;
+    '-m'|'--message')
+        return
+        ;;
+    '--platform')
         return
         ;;
     esac

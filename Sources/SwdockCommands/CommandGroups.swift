@@ -7,7 +7,8 @@ struct ContainerGroupCommand: ParsableCommand {
         subcommands: [RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self,
                       KillCommand.self, RemoveCommand.self, ContainerListCommand.self, LogsCommand.self,
                       ContainerInspectCommand.self, TopCommand.self, RenameCommand.self, WaitCommand.self,
-                      ContainerPruneCommand.self, CpCommand.self, ExportCommand.self])
+                      ContainerPruneCommand.self, CpCommand.self, ExportCommand.self, DiffCommand.self,
+                      CommitCommand.self])
 }
 
 /// `swdock image …`.
@@ -15,7 +16,7 @@ struct ImageGroupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Manage images",
         subcommands: [PullCommand.self, ImageListCommand.self, ImageInspectCommand.self, TagCommand.self,
-                      ImageRemoveCommand.self, ImagePruneCommand.self, ImageHistoryCommand.self])
+                      ImageRemoveCommand.self, ImagePruneCommand.self, ImageHistoryCommand.self, ImportCommand.self])
 }
 
 /// `swdock system …`.

@@ -46,6 +46,9 @@ public struct SwdockCommand: AsyncParsableCommand {
             StatsCommand.self,
             CpCommand.self,
             ExportCommand.self,
+            DiffCommand.self,
+            CommitCommand.self,
+            ImportCommand.self,
         ]
     )
     public init() {}
@@ -68,7 +71,7 @@ public struct SwdockCommand: AsyncParsableCommand {
                 index += 1
             }
         }
-        await run(arguments)
+        await run(CommitCommand.goStyleFlags(arguments))
     }
 
     /// Parses and runs; a flag error prints docker's `unknown flag`-style message with the

@@ -76,6 +76,7 @@ extension ContainerService {
         try mountRootfs(id, mounts)
         var shimStarted = false
         do {
+            if !document.Config.workingDir.isEmpty { try makeWorkingDirectory(id, document.Config.workingDir) }
             if !FileSystem.exists(bundle(id) + "/config.json") { try rebuildSpec(container) }
             guard let runtime = options.runtimes[document.Runtime] else {
                 throw EngineError(.invalidArgument, "Unknown runtime specified \(document.Runtime)")

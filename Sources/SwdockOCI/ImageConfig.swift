@@ -11,6 +11,12 @@ public struct ImageConfig: Codable, Hashable, Sendable {
     public var config: ContainerConfig?
     public var rootfs: RootFS
     public var history: [History]?
+    /// Docker's image JSON: the comment of `docker commit -m` / `docker import -m`, the container
+    /// a commit was made from, that container's Config, and the engine version that wrote it.
+    public var comment: String?
+    public var container: String?
+    public var containerConfig: ContainerConfig?
+    public var dockerVersion: String?
 
     public init(architecture: String, os: String, variant: String? = nil, created: String? = nil,
                 config: ContainerConfig? = nil, rootfs: RootFS, history: [History]? = nil) {
@@ -24,7 +30,9 @@ public struct ImageConfig: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case created, author, architecture, os, variant, config, rootfs, history
+        case created, author, architecture, os, variant, config, rootfs, history, comment, container
+        case containerConfig = "container_config"
+        case dockerVersion = "docker_version"
         case osVersion = "os.version"
         case osFeatures = "os.features"
     }

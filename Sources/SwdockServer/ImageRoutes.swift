@@ -4,7 +4,8 @@ import SwdockAPI
 /// `/images/...`: the routes served through `ImageBackend`.
 public enum ImageRoutes {
     public static func add(to router: inout Router, backend: any ImageBackend) {
-        router.add(.POST, "/images/create") { request in try await pull(request, backend: backend) }
+        // An upload route: `fromSrc=-` (import) streams its body; a pull has none.
+        router.addUpload(.POST, "/images/create") { request in try await pull(request, backend: backend) }
         router.add(.GET, "/images/json") { request in
             var filters = try Filters(query: request.query)
             // The legacy `filter=NAME` parameter of API < 1.28 clients is a reference filter.
@@ -80,7 +81,7 @@ public enum ImageRoutes {
     /// with dockerd's `{"errorDetail":{"message":…},"error":…}`.
     static func pull(_ request: APIRequest, backend: any ImageBackend) async throws -> APIResponse {
         if let source = request.query["fromSrc"], !source.isEmpty {
-            throw APIError.notSupported("image import (fromSrc)")
+            return try await CommitRoutes.importImage(request, source: source, backend: backend)
         }
         guard let fromImage = request.query["fromImage"], !fromImage.isEmpty else {
             throw APIError.badRequest("fromImage or fromSrc is required")

@@ -94,7 +94,9 @@ public struct ImageServiceBackend: ImageBackend {
         let image = try await run { () throws(EngineError) in try service.inspect(name) }
         let config = Self.wire(image.config.config)
         return ImageInspect(Id: image.id, RepoTags: image.repoTags, RepoDigests: image.repoDigests,
-                            Created: image.config.created ?? "", ContainerConfig: ImageContainerConfig(),
+                            Comment: image.config.comment ?? "", Created: image.config.created ?? "",
+                            Container: image.config.container ?? "", ContainerConfig: Self.wire(image.config.containerConfig),
+                            DockerVersion: image.config.dockerVersion ?? "",
                             Author: image.config.author ?? "", Config: config, Architecture: image.config.architecture,
                             Variant: image.config.variant, Os: image.config.os, OsVersion: image.config.osVersion,
                             Size: image.size, VirtualSize: image.size,

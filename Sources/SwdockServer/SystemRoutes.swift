@@ -44,6 +44,7 @@ public enum SystemRoutes {
         }
         if let updates = containers as? any ContainerUpdateBackend { ContainerUpdateRoutes.add(to: &router, backend: updates) }
         if let archives = containers as? any ContainerArchiveBackend { ContainerArchiveRoutes.add(to: &router, backend: archives) }
+        if let commits = containers as? any ContainerCommitBackend { CommitRoutes.add(to: &router, backend: commits) }
         if let events { EventRoutes.add(to: &router, backend: events) }
         if let volumes { VolumeRoutes.add(to: &router, backend: volumes) }
         if let networks { NetworkRoutes.add(to: &router, backend: networks) }

@@ -11,7 +11,7 @@ import SwdockOS
 public final class CopyingSnapshotter: Snapshotter, @unchecked Sendable {
     public let driverName = "vfs"
     public let root: String
-    private let store: SnapshotStore
+    let store: SnapshotStore
 
     /// Opens (or creates) the snapshotter state in `root`, finishing any interrupted operation.
     public init(root: String) throws(SnapshotError) {

@@ -60,7 +60,7 @@ final class CompletionScriptTests: XCTestCase {
             return result.stdout.split(separator: "\n").map(String.init)
         }
         XCTAssertEqual(try complete("swdock inf"), ["info"])
-        XCTAssertEqual(Set(try complete("swdock i")), ["info", "inspect", "images", "image"])
+        XCTAssertEqual(Set(try complete("swdock i")), ["info", "inspect", "images", "image", "import"])
         XCTAssertTrue(try complete("swdock ").contains("version"))
         XCTAssertEqual(try complete("swdock info --f"), ["--format"])
     }

@@ -1,0 +1,45 @@
+import Foundation
+import SwdockTestSupport
+import XCTest
+
+/// Not a test: `commit` of a container whose writable layer holds a 100 MB change (one file of
+/// random bytes), swdock against a private dockerd (and podman when asked), alternating engine
+/// by engine inside each round, medians. Runs only with SWDOCK_BENCH=1 (`bench/commit/run.sh`);
+/// asserts only that commands succeed. Rounds: SWDOCK_BENCH_RUNS (default 5); engines:
+/// SWDOCK_BENCH_ENGINES (default `swdock,docker`); size: SWDOCK_BENCH_COMMIT_MB (default 100).
+final class CommitBenchmark: XCTestCase {
+    func testBenchCommitOfALargeChange() throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["SWDOCK_BENCH"] == "1" else { throw XCTSkip("benchmark: run with SWDOCK_BENCH=1") }
+        try TestEnvironment.requireRoot()
+        let registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY")
+        let rounds = Int(environment["SWDOCK_BENCH_RUNS"] ?? "") ?? 5
+        let megabytes = Int(environment["SWDOCK_BENCH_COMMIT_MB"] ?? "") ?? 100
+        let wanted = Set((environment["SWDOCK_BENCH_ENGINES"] ?? "swdock,docker").split(separator: ",").map(String.init))
+        let image = "\(registry)/swdock-fixtures/busybox:latest"
+
+        var engines: [BenchEngine] = []
+        defer { for engine in engines { engine.stop() } }
+        if wanted.contains("swdock") { engines.append(try BenchEngine.swdock()) }
+        if wanted.contains("docker") { engines.append(try BenchEngine.docker()) }
+        if wanted.contains("podman") { engines.append(try BenchEngine.podman()) }
+        for engine in engines { try engine.pull(image) }
+
+        var results = BenchResults(engines: engines.map(\.name))
+        for round in 0..<rounds {
+            let order = engines.indices.map { engines[($0 + round) % engines.count] }
+            for engine in order {
+                let name = "commit-bench-\(round)"
+                _ = try engine.timed(["run", "--name", name] + engine.runFlags
+                                     + [image, "dd", "if=/dev/urandom", "of=/big", "bs=1M", "count=\(megabytes)"])
+                let commit = try engine.timed(["commit", name, "commit-bench:\(round)"])
+                results.add("commit of a \(megabytes) MB change", engine.name, commit)
+                results.add("run --rm of the committed image", engine.name,
+                            try engine.timed(["run", "--rm"] + engine.runFlags + ["commit-bench:\(round)", "true"]))
+                _ = try engine.timed(engine.removeForce(name))
+                results.add("rmi of the committed image", engine.name, try engine.timed(["rmi", "commit-bench:\(round)"]))
+            }
+        }
+        print(results.table())
+    }
+}
