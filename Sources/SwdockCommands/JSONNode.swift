@@ -29,6 +29,13 @@ enum JSONNode: Equatable, Sendable {
 
     /// The member `key` of an object (exact, then case-insensitive as Go's field lookup finds
     /// `.Server.APIVersion` for `ApiVersion`); nil when absent or not an object.
+    /// The object with member `key` set to `value` (added when missing); other nodes unchanged.
+    func replacing(_ key: String, with value: JSONNode) -> JSONNode {
+        guard case .object(var members) = self else { return self }
+        if let index = members.firstIndex(where: { $0.0 == key }) { members[index].1 = value } else { members.append((key, value)) }
+        return .object(members)
+    }
+
     subscript(_ key: String) -> JSONNode? {
         guard case .object(let members) = self else { return nil }
         if let hit = members.first(where: { $0.0 == key }) { return hit.1 }

@@ -12,7 +12,11 @@ struct SystemDfCommand: ParsableCommand {
 
     func run() throws {
         reportingErrors {
-            if verbose { throw FlagError("not supported: system df -v") }
+            if verbose && format == nil {
+                writeOut(try Self.verbose(try global.client().getNode("/system/df")))
+                return
+            }
+            if verbose { throw FlagError("not supported: system df -v with --format") }
             let table = try TableFormat(format, defaultTable: "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
                                         headers: Self.headers)
             let usage = try global.client().getNode("/system/df")

@@ -167,6 +167,7 @@ extension ContainerService {
         HostPaths.removeTree(layout.containerRunDirectory(id))
         HostPaths.removeTree(layout.containerDirectory(id))
         _ = try storeWrite("remove container \(id)") { try $0.deleteContainer(id: id) }
+        documents.withLock { $0[id] = nil }
         execs.remove(containerID: id)
         live.withLock { state in
             state.locks[id] = nil

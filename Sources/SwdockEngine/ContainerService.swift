@@ -54,6 +54,9 @@ public final class ContainerService: @unchecked Sendable {
     let execs = ExecRegistry()
     /// Archive operations under way, which `start` waits for (ContainerFileView.swift).
     let archiveUsers = ArchiveUsers()
+    /// Decoded documents by container ID, with the stored text each came from: `ps` loads every
+    /// container, and decoding the documents' JSON was most of its time (0.2 ms each).
+    let documents = Locked<[String: (text: String, document: ContainerDocument)]>([:])
 
     /// Builds the service on the shared store and snapshotter, creates its directories and
     /// reconnects to the shims of containers the store says are running (recording the exits
@@ -130,9 +133,13 @@ public final class ContainerService: @unchecked Sendable {
     }
 
     func load(_ record: ContainerRecord) throws(EngineError) -> Loaded {
-        Loaded(record: record,
-               state: try Self.decode(ContainerState.self, record.state, what: "state of container \(record.id)"),
-               document: try Self.decode(ContainerDocument.self, record.config, what: "config of container \(record.id)"))
+        let state = try Self.decode(ContainerState.self, record.state, what: "state of container \(record.id)")
+        if let cached = documents.withLock({ $0[record.id] }), cached.text == record.config {
+            return Loaded(record: record, state: state, document: cached.document)
+        }
+        let document = try Self.decode(ContainerDocument.self, record.config, what: "config of container \(record.id)")
+        documents.withLock { $0[record.id] = (record.config, document) }
+        return Loaded(record: record, state: state, document: document)
     }
 
     /// Docker's lookup: full ID, then name (`t1` or `/t1`), then a unique ID prefix.

@@ -294,6 +294,7 @@ final class CLIEndToEndTests: XCTestCase {
         try assertSame(["image", "inspect", "-f", "{{.Id}} {{json .RepoTags}}", image])
         try assertSame(["image", "history", image])
         try assertSame(["system", "df"])
+        try assertSame(["system", "df", "-v"])
         let ourRmi = try swdock(["rmi", "\(registry)/cli-e2e:ours"])
         let theirRmi = try docker(["rmi", "\(registry)/cli-e2e:theirs"])
         XCTAssertEqual(ourRmi.stdout, "Untagged: \(registry)/cli-e2e:ours\n")
