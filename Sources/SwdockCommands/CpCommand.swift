@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SwdockAPI
 import SwdockArchive
 import SwdockClient
@@ -81,19 +85,16 @@ struct CpCommand: ParsableCommand {
         let pipe = try FileDescriptor.pipe()
         pipe.write.setPipeSize(1 << 20)
         let outcome = Locked<ArchiveError?>(nil)
-        let finished = DispatchSemaphore(value: 0)
-        let extractor = Thread { [options] in
+        let extractor = CLIThread { [options] in
             defer {
                 // What the extractor did not read (it failed) is drained so the feeder ends.
                 while let rest = try? pipe.read.read(upTo: 1 << 20), !rest.isEmpty {}
                 pipe.read.close()
-                finished.signal()
             }
             do throws(ArchiveError) { _ = try LayerApplier.apply(from: pipe.read, into: directory, options: options) } catch {
                 outcome.withLock { $0 = error }
             }
         }
-        extractor.start()
         var copied: Int64 = 0
         var feedError: (any Error)?
         do {
@@ -105,7 +106,7 @@ struct CpCommand: ParsableCommand {
             feedError = error
         }
         pipe.write.close()
-        finished.wait()
+        extractor.join()
         if let error = outcome.withLock({ $0 }) { throw CopyError(error.message) }
         if let feedError { throw feedError }
         if showProgress {
@@ -159,7 +160,7 @@ struct CpCommand: ParsableCommand {
         pipe.write.setPipeSize(1 << 20)
         let written = Locked<(ArchiveError?, Int64)>((nil, 0))
         // The tar is made on a thread of its own while the upload streams it.
-        let writer = Thread {
+        let writer = CLIThread {
             defer {
                 pipe.write.close()
                 parent.close()
@@ -174,7 +175,7 @@ struct CpCommand: ParsableCommand {
                 written.withLock { $0.0 = ArchiveError(.io, "\(error)") }
             }
         }
-        writer.start()
+        writer.detach()
         defer { pipe.read.close() }
         let counting = showProgress ? try CountingPipe(pipe.read) : nil
         _ = try client.upload("PUT", "/containers/\(container)/archive", query: query, from: counting?.output ?? pipe.read)
@@ -224,14 +225,14 @@ final class CountingPipe: @unchecked Sendable {
         let relay = try FileDescriptor.pipe()
         output = relay.read
         let counter = self.counter
-        let thread = Thread {
+        let thread = CLIThread {
             defer { relay.write.close() }
             while let piece = try? input.read(upTo: 1 << 20), !piece.isEmpty {
                 counter.withLock { $0 += Int64(piece.count) }
                 if (try? relay.write.writeAll(piece)) == nil { break }
             }
         }
-        thread.start()
+        thread.detach()
     }
 
     deinit { output.close() }
