@@ -173,13 +173,13 @@ _swdock() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|save|load|container|image|system|volume|events|network|port|exec|attach|pause|unpause|stats|diff|commit|import|help)
+    version|info|run|create|start|stop|restart|kill|rm|ps|logs|inspect|top|rename|wait|pull|images|tag|rmi|save|load|container|image|system|volume|events|network|port|exec|attach|pause|unpause|stats|cp|export|diff|commit|import|help)
         # Offer subcommand argument completions
         "_swdock_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi save load container image system volume events network port exec attach pause unpause stats diff commit import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'version info run create start stop restart kill rm ps logs inspect top rename wait pull images tag rmi save load container image system volume events network port exec attach pause unpause stats cp export diff commit import help' -- "${cur}"))
         ;;
     esac
 }
@@ -224,7 +224,7 @@ _swdock_run() {
     repeating_flags=()
     non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
     repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy --detach-keys)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -390,6 +390,9 @@ _swdock_run() {
         return
         ;;
     '--sig-proxy')
+        return
+        ;;
+    '--detach-keys')
         return
         ;;
     esac
@@ -587,12 +590,15 @@ _swdock_start() {
     repeating_flags=()
     non_repeating_flags=(-a --attach -i --interactive --version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host)
+    non_repeating_options=(-H --host --detach-keys)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '-H'|'--host')
+        return
+        ;;
+    '--detach-keys')
         return
         ;;
     esac
@@ -956,7 +962,7 @@ _swdock_save() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host -o --output)
+    non_repeating_options=(-H --host -o --output --format)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -965,6 +971,10 @@ _swdock_save() {
         return
         ;;
     '-o'|'--output')
+        return
+        ;;
+    '--format')
+        __swdock_add_completions -W 'docker'$'\n''oci'
         return
         ;;
     esac
@@ -1008,13 +1018,13 @@ _swdock_container() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|create|start|stop|restart|kill|rm|ls|logs|inspect|top|rename|wait|prune|diff|commit)
+    run|create|start|stop|restart|kill|rm|ls|logs|inspect|top|rename|wait|prune|cp|export|diff|commit)
         # Offer subcommand argument completions
         "_swdock_container_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run create start stop restart kill rm ls logs inspect top rename wait prune diff commit' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run create start stop restart kill rm ls logs inspect top rename wait prune cp export diff commit' -- "${cur}"))
         ;;
     esac
 }
@@ -1023,7 +1033,7 @@ _swdock_container_run() {
     repeating_flags=()
     non_repeating_flags=(--read-only --privileged --init -P --publish-all --oom-kill-disable -i --interactive -t --tty -d --detach --rm --version --help)
     repeating_options=(-e --env --env-file -l --label -v --volume --mount --tmpfs --ulimit --cap-add --cap-drop --security-opt --sysctl --network-alias --expose --dns-search --dns-option --log-opt --label-file -p --publish --dns --add-host --group-add)
-    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy)
+    non_repeating_options=(-H --host --name -w --workdir -u --user --entrypoint -h --hostname -m --memory --memory-swap --memory-reservation --cpus -c --cpu-shares --cpuset-cpus --cpu-period --cpu-quota --pids-limit --stop-signal --stop-timeout --network --net --ip --mac-address --runtime --platform --pull --log-driver --shm-size --oom-score-adj --restart --cgroupns --cgroup-parent --ipc --pid --uts --sig-proxy --detach-keys)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
@@ -1189,6 +1199,9 @@ _swdock_container_run() {
         return
         ;;
     '--sig-proxy')
+        return
+        ;;
+    '--detach-keys')
         return
         ;;
     esac
@@ -1386,12 +1399,15 @@ _swdock_container_start() {
     repeating_flags=()
     non_repeating_flags=(-a --attach -i --interactive --version -h --help)
     repeating_options=()
-    non_repeating_options=(-H --host)
+    non_repeating_options=(-H --host --detach-keys)
     __swdock_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '-H'|'--host')
+        return
+        ;;
+    '--detach-keys')
         return
         ;;
     esac
@@ -1676,6 +1692,47 @@ _swdock_container_prune() {
         return
         ;;
     '--filter')
+        return
+        ;;
+    esac
+}
+
+_swdock_container_cp() {
+    repeating_flags=()
+    non_repeating_flags=(-a --archive -L --follow-link -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_container_export() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -o --output)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion container export -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -2432,6 +2489,47 @@ _swdock_stats() {
         return
         ;;
     '--format')
+        return
+        ;;
+    esac
+}
+
+_swdock_cp() {
+    repeating_flags=()
+    non_repeating_flags=(-a --archive -L --follow-link -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host)
+    __swdock_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    esac
+}
+
+_swdock_export() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(-H --host -o --output)
+    __swdock_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-H'|'--host')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __swdock_add_completions -W "$(__swdock_custom_complete ---completion export -- positional@0 "${COMP_CWORD}" "$(__swdock_cursor_index_in_current_word)")"
         return
         ;;
     esac
