@@ -293,27 +293,10 @@ final class TreeWalk {
 
     /// The names in directory `fd`, sorted by bytes, without `.` and `..`.
     static func names(_ fd: Int32) throws(OSError) -> [String] {
-        let copy = try sys("openat", "directory fd \(fd)") { swdock_openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) }
-        guard let dir = fdopendir(copy) else {
-            let code = swdock_errno()
-            Glibc.close(copy)
-            throw OSError(call: "fdopendir", object: "fd \(fd)", errno: code)
-        }
-        defer { closedir(dir) }
-        var names: [[UInt8]] = []
-        while true {
-            swdock_set_errno(0)
-            guard let entry = readdir(dir) else {
-                let code = swdock_errno()
-                if code != 0 { throw OSError(call: "readdir", object: "fd \(fd)", errno: code) }
-                break
-            }
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: UInt8.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)))) }
-            }
-            if name != [46] && name != [46, 46] { names.append(name) }
-        }
-        return names.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
+        try RootedTree.childNames(fd)
+            .map { name in name.dropLast().map { UInt8(bitPattern: $0) } }  // without the NUL
+            .sorted { $0.lexicographicallyPrecedes($1) }
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Whether the kernel's overlayfs makes metadata-only copy-ups by default (module parameter).

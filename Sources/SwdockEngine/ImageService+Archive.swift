@@ -10,6 +10,27 @@ import SwdockSnapshot
 /// image's config `<hex>.json`, its `RepoTags` and its layers as plain tars `<diffID hex>/layer.tar`),
 /// which dockerd writes and reads.
 extension ImageService {
+    /// The images `names` name and, for each, the tags to save under (normalised): an ID
+    /// saves no tag, a repository name every tag of that repository, `name:tag` that tag.
+    func saveSelection(_ names: [String]) throws(EngineError) -> [(StoredImage, [String])] {
+        var selection: [(StoredImage, [String])] = []
+        for name in names {
+            let id = try resolveImageID(name)
+            guard let image = try storedImage(id: id) else { throw EngineError(.notFound, "No such image: \(name)") }
+            var tags: [String] = []
+            if let reference = try? Reference(parsing: name), reference.digest == nil, !name.hasPrefix("sha256:") {
+                let normalised = reference.normalizedForPull.description
+                if reference.tag == nil {
+                    tags = image.tags.filter { Self.repositoryName($0) == reference.name }
+                } else if image.tags.contains(normalised) {
+                    tags = [normalised]
+                }
+            }
+            selection.append((image, tags))
+        }
+        return selection
+    }
+
     /// Writes a docker-archive of the images `names` through `write`, streaming: layers are
     /// decompressed one at a time into a temporary file (a tar header needs the size first).
     public func save(_ names: [String], write: @Sendable ([UInt8]) async throws -> Void) async throws(EngineError) {
@@ -19,22 +40,7 @@ extension ImageService {
             var Layers: [String]
         }
         var entries: [Entry] = []
-        var images: [(StoredImage, [String])] = []
-        for name in names {
-            let id = try resolveImageID(name)
-            guard let image = try storedImage(id: id) else { throw EngineError(.notFound, "No such image: \(name)") }
-            var tags: [String] = []
-            if let reference = try? Reference(parsing: name), reference.digest == nil, !name.hasPrefix("sha256:") {
-                let normalised = reference.normalizedForPull.description
-                if reference.tag == nil {
-                    // A repository name saves every tag of it.
-                    tags = image.tags.filter { Self.repositoryName($0) == reference.name }
-                } else if image.tags.contains(normalised) {
-                    tags = [normalised]
-                }
-            }
-            images.append((image, tags.map(Self.familiar)))
-        }
+        let images = try saveSelection(names).map { image, tags in (image, tags.map(Self.familiar)) }
         let scratch = layout.dataRoot + "/tmp"
         do { try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true) } catch {
             throw EngineError(.system, "create \(scratch)", cause: ErrorDescription(error))

@@ -26,21 +26,7 @@ extension ImageService {
             var RepoTags: [String]?
             var Layers: [String]
         }
-        var selection: [(StoredImage, [String])] = []
-        for name in names {
-            let id = try resolveImageID(name)
-            guard let image = try storedImage(id: id) else { throw EngineError(.notFound, "No such image: \(name)") }
-            var tags: [String] = []
-            if let reference = try? Reference(parsing: name), reference.digest == nil, !name.hasPrefix("sha256:") {
-                let normalised = reference.normalizedForPull.description
-                if reference.tag == nil {
-                    tags = image.tags.filter { Self.repositoryName($0) == reference.name }
-                } else if image.tags.contains(normalised) {
-                    tags = [normalised]
-                }
-            }
-            selection.append((image, tags))
-        }
+        let selection = try saveSelection(names)
         var written = Set<String>()
         var indexEntries: [Descriptor] = []
         var archiveEntries: [ArchiveEntry] = []
