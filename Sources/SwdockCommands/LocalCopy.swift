@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SwdockAPI
+import SwdockOS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,49 +31,19 @@ enum LocalCopy {
         return (container, String(argument[argument.index(after: colon)...]))
     }
 
-    /// Go's `filepath.Clean`.
-    static func clean(_ path: String) -> String {
-        guard !path.isEmpty else { return "." }
-        let absolute = path.hasPrefix("/")
-        var parts: [Substring] = []
-        for part in path.split(separator: "/") {
-            if part == "." { continue }
-            if part == ".." {
-                if let last = parts.last, last != ".." { parts.removeLast() } else if !absolute { parts.append(part) }
-                continue
-            }
-            parts.append(part)
-        }
-        let joined = parts.joined(separator: "/")
-        if absolute { return "/" + joined }
-        return joined.isEmpty ? "." : joined
-    }
 
-    static func join(_ a: String, _ b: String) -> String { clean(a + "/" + b) }
+    static func join(_ a: String, _ b: String) -> String { PathText.clean(a + "/" + b) }
 
-    static func base(_ path: String) -> String {
-        if path.isEmpty { return "." }
-        var trimmed = Substring(path)
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        if trimmed == "/" { return "/" }
-        if let slash = trimmed.lastIndex(of: "/") { return String(trimmed[trimmed.index(after: slash)...]) }
-        return String(trimmed)
-    }
 
-    static func dir(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return clean(String(path[...slash]))
-    }
-
-    static func specifiesCurrentDir(_ path: String) -> Bool { base(path) == "." }
+    static func specifiesCurrentDir(_ path: String) -> Bool { PathText.base(path) == "." }
     static func hasTrailingSeparator(_ path: String) -> Bool { path.hasSuffix("/") }
     static func assertsDirectory(_ path: String) -> Bool { hasTrailingSeparator(path) || specifiesCurrentDir(path) }
 
     /// `archive.SplitPathDirEntry`.
     static func splitPathDirEntry(_ path: String) -> (dir: String, base: String) {
-        var cleaned = clean(path)
+        var cleaned = PathText.clean(path)
         if specifiesCurrentDir(path) { cleaned += "/." }
-        return (dir(cleaned), base(cleaned))
+        return (PathText.dir(cleaned), PathText.base(cleaned))
     }
 
     /// `archive.PreserveTrailingDotOrSeparator`.
@@ -88,7 +59,7 @@ enum LocalCopy {
 
     /// The CLI's `resolveLocalPath`: absolute, trailing `/` or `/.` kept.
     static func resolveLocalPath(_ path: String) -> String {
-        let absolute = path.hasPrefix("/") ? clean(path) : join(FileManager.default.currentDirectoryPath, path)
+        let absolute = path.hasPrefix("/") ? PathText.clean(path) : join(FileManager.default.currentDirectoryPath, path)
         return preserveTrailing(absolute, original: path)
     }
 
@@ -115,7 +86,7 @@ enum LocalCopy {
 
     /// `command.ValidateOutputPath`.
     static func validateOutputPath(_ path: String) throws {
-        let directory = dir(clean(path))
+        let directory = PathText.dir(PathText.clean(path))
         if directory != "" && directory != "." {
             if case (nil, ENOENT) = statPath(directory) {
                 throw CopyError("invalid output path: directory \"\(directory)\" does not exist")
@@ -142,7 +113,7 @@ enum LocalCopy {
         if path.isEmpty { return "" }
         guard let resolved = realpath(path, nil) else {
             let code = errno
-            throw pathError("lstat", clean(path), code)
+            throw pathError("lstat", PathText.clean(path), code)
         }
         defer { free(resolved) }
         return String(cString: resolved)
@@ -154,7 +125,7 @@ enum LocalCopy {
         var rebase = ""
         if specifiesCurrentDir(path) && !specifiesCurrentDir(resolved) { resolved += "/." }
         if hasTrailingSeparator(path) && !hasTrailingSeparator(resolved) { resolved += "/" }
-        if base(path) != base(resolved) { rebase = base(path) }
+        if PathText.base(path) != PathText.base(resolved) { rebase = PathText.base(path) }
         return (resolved, rebase)
     }
 
@@ -169,7 +140,7 @@ enum LocalCopy {
             let dirPart = slash.map { String(path[...$0]) } ?? ""
             let basePart = slash.map { String(path[path.index(after: $0)...]) } ?? path
             resolved = try evalSymlinks(dirPart) + "/" + basePart
-            if hasTrailingSeparator(path) && base(path) != base(resolved) { rebase = base(path) }
+            if hasTrailingSeparator(path) && PathText.base(path) != PathText.base(resolved) { rebase = PathText.base(path) }
         }
         let (info, code) = lstatPath(resolved)
         guard let info else { throw pathError("lstat", resolved, code) }

@@ -10,9 +10,15 @@ extension SystemDfCommand {
 
     static func verbose(_ usage: JSONNode) throws -> String {
         let now = HumanUnits.now()
+        // One row per image, named by its first tag (docker: "Only show the first tag"); the
+        // shared and unique sizes with go-units' default precision, the size with 3 digits.
         var images: [JSONNode] = []
         for image in usage["Images"]?.arrayValue ?? [] {
-            images += ImageListOptions.rows(image, truncate: true, showDigests: false, now: now)
+            guard let row = ImageListOptions.rows(image, truncate: true, showDigests: false, now: now).first else { continue }
+            let size = image["Size"]?.int64Value ?? 0, shared = image["SharedSize"]?.int64Value ?? -1
+            images.append(row
+                .replacing("SharedSize", with: .string(shared == -1 ? "N/A" : HumanUnits.size(Double(shared))))
+                .replacing("UniqueSize", with: .string(shared == -1 ? "N/A" : HumanUnits.size(Double(size - shared)))))
         }
         // docker leaves out the virtual size here: a container's SIZE is its writable layer only.
         let containers = (usage["Containers"]?.arrayValue ?? []).map { container in

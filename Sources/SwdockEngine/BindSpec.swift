@@ -1,3 +1,5 @@
+import SwdockOS
+
 /// One `-v`/`Binds` entry parsed with moby's Linux rules (volume/mounts/linux_parser.go):
 /// `src:dst[:mode]` where mode is a comma list of at most one each of `rw|ro`, `z|Z`, a
 /// propagation, `nocopy` and a consistency. An absolute `src` is a bind; anything else names a

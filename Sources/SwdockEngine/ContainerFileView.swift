@@ -37,26 +37,11 @@ final class ContainerFileView {
 
     // MARK: Docker's path text rules (pkg/archive)
 
-    /// Go's `filepath.Base` for slash paths.
-    static func base(_ path: String) -> String {
-        if path.isEmpty { return "." }
-        var trimmed = Substring(path)
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        if trimmed == "/" { return "/" }
-        if let slash = trimmed.lastIndex(of: "/") { return String(trimmed[trimmed.index(after: slash)...]) }
-        return String(trimmed)
-    }
-
-    /// Go's `filepath.Dir` for slash paths.
-    static func dir(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return PathText.clean(String(path[...slash]))
-    }
 
     /// `archive.PreserveTrailingDotOrSeparator`: `cleaned` keeps the `/.` or `/` that `original` ended with.
     static func preservingTrailing(_ cleaned: String, original: String) -> String {
         var out = cleaned
-        if base(cleaned) != "." && base(original) == "." && original.hasSuffix(".") {
+        if PathText.base(cleaned) != "." && PathText.base(original) == "." && original.hasSuffix(".") {
             if !out.hasSuffix("/") { out += "/" }
             out += "."
         }
@@ -248,14 +233,35 @@ extension ContainerService {
                                    _ body: @escaping @Sendable (ContainerFileView) throws -> T) async throws -> T {
         let id = container.id
         return try await onThread("container files \(id.prefix(12))") { () throws -> T in
-            try self.withContainerLock(id) { () throws in
-                guard try self.reload(id) != nil else { throw EngineError(.notFound, "No such container: \(reference)") }
-                self.archiveUsers.enter(id)
+            // A stopped container: the whole operation holds the container lock, as Docker's
+            // archive calls do, so no start, exit or removal mounts or unmounts the same overlay
+            // meanwhile (two instances on one upper and work dir break each other). A running
+            // one: the copy uses its rootfs mount, and the exit handling waits for it
+            // (`archiveUsers`) before unmounting.
+            let step = try self.withContainerLock(id) { () throws -> FileViewStep<T> in
+                guard let current = try self.reload(id) else { throw EngineError(.notFound, "No such container: \(reference)") }
+                guard current.state.Status != .running && current.state.Status != .paused else {
+                    self.archiveUsers.enter(id)
+                    return .running
+                }
+                return .done(try self.runInPrivateView(current, reference: reference, mounts: mounts, body))
             }
+            if case .done(let result) = step { return result }
             defer { self.archiveUsers.leave(id) }
-            let rootFD = try self.mountPrivately(container, mounts: mounts)
-            return try body(ContainerFileView(rootFD: rootFD, reference: reference))
+            return try self.runInPrivateView(container, reference: reference, mounts: mounts, body)
         }
+    }
+
+    /// `body` in this thread's own mount namespace (`mountPrivately`), whose mounts are removed
+    /// synchronously when it returns: leaving them to the thread's end would defer it past a
+    /// `start` that mounts the same overlay.
+    private func runInPrivateView<T>(_ container: Loaded, reference: String, mounts: Bool,
+                                     _ body: (ContainerFileView) throws -> T) throws -> T {
+        defer { umount2(rootfs(container.id), Int32(MNT_DETACH)) }
+        let rootFD = try mountPrivately(container, mounts: mounts)
+        // In a closure of its own: the view (and the root descriptor it closes) is gone when it
+        // returns, before the unmount, so the overlay instance ends here and now.
+        return try { () throws -> T in try body(ContainerFileView(rootFD: rootFD, reference: reference)) }()
     }
 
     /// Moves the calling thread into a mount namespace of its own (propagation: slave, so
@@ -349,4 +355,11 @@ extension ContainerService {
             swdock_openat(AT_FDCWD, rootfs(id), SWDOCK_O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
         }
     }
+}
+
+/// How `withFileView` went under the container lock: done (a stopped container), or to go on
+/// without the lock (a running one).
+private enum FileViewStep<T> {
+    case done(T)
+    case running
 }

@@ -95,9 +95,9 @@ extension ContainerService {
                 if resolved == "/" {
                     try archiver.add(parent: view.rootFD, leaf: ".", as: stat.name)
                 } else {
-                    let parent = try view.open(ContainerFileView.dir(resolved), flags: SWDOCK_O_PATH | O_DIRECTORY)
+                    let parent = try view.open(PathText.dir(resolved), flags: SWDOCK_O_PATH | O_DIRECTORY)
                     defer { Glibc.close(parent) }
-                    try archiver.add(parent: parent, leaf: ContainerFileView.base(resolved), as: stat.name)
+                    try archiver.add(parent: parent, leaf: PathText.base(resolved), as: stat.name)
                 }
                 try archiver.finish()
             })
@@ -192,7 +192,7 @@ extension ContainerService {
         var linkTarget = ""
         if info.st_mode & S_IFMT == S_IFLNK { linkTarget = try view.resolveInScope(located.absolute) }
         let mtime = Timestamp(seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int32(info.st_mtim.tv_nsec)).rfc3339Nano
-        let stat = ContainerPathStat(name: ContainerFileView.base(located.absolute), size: Int64(info.st_size),
+        let stat = ContainerPathStat(name: PathText.base(located.absolute), size: Int64(info.st_size),
                                      mode: ContainerPathStat.goFileMode(info.st_mode), mtime: mtime, linkTarget: linkTarget)
         return (stat, located)
     }

@@ -200,6 +200,9 @@ extension ContainerService {
             // Without its shim nothing reaps or logs the container: end it rather than leave an orphan.
             if shimGone { forceDeleteInRuntime(id, runtime: container.document.Runtime) }
             disconnectNetwork(id)
+            // A copy out of or into the container uses its rootfs mount: it ends first (new ones
+            // wait for the container lock held here).
+            archiveUsers.waitUntilIdle(id)
             unmountRootfs(id)
             try? FileSystem.remove(runDirectory + "/" + ShimProtocol.StateFile.exit)
             let exited = container.state.exited(code: code, at: time, oomKilled: oom, error: error)

@@ -160,6 +160,7 @@ extension ContainerService {
         finishPendingAttaches(id)
         if let container = try? reload(id) { forceDeleteInRuntime(id, runtime: container.document.Runtime) }
         forgetNetwork(id)
+        archiveUsers.waitUntilIdle(id)  // a copy under way keeps the snapshot until it ends
         unmountRootfs(id)
         do { try snapshotter.remove(id) } catch {
             if case .notFound = error.code {} else { throw EngineError(.system, "remove the snapshot of container \(id)", cause: error) }

@@ -1,4 +1,5 @@
 import SwdockOCI
+import SwdockOS
 
 /// What the mount rules produce besides the mounts.
 struct MountPlan {

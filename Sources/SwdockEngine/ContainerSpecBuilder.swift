@@ -1,4 +1,5 @@
 import SwdockOCI
+import SwdockOS
 
 /// Builds the OCI runtime spec of a container from the image config and a Docker create
 /// request, with Docker's rules (moby 20.10's daemon/create.go merge, daemon/oci_linux.go and
@@ -128,27 +129,4 @@ public struct ContainerSpecBuilder: Sendable {
         let base = PathText.clean(parent.hasPrefix("/") ? parent : "/" + parent)
         return base == "/" ? "/" + id : base + "/" + id
     }
-}
-
-/// Go's `path.Clean` for slash-separated paths.
-enum PathText {
-    static func clean(_ path: String) -> String {
-        guard !path.isEmpty else { return "." }
-        let absolute = path.hasPrefix("/")
-        var parts: [Substring] = []
-        for part in path.split(separator: "/") {
-            switch part {
-            case ".": continue
-            case "..":
-                if let last = parts.last, last != ".." { parts.removeLast() } else if !absolute { parts.append(part) }
-            default: parts.append(part)
-            }
-        }
-        let joined = parts.joined(separator: "/")
-        if absolute { return "/" + joined }
-        return joined.isEmpty ? "." : joined
-    }
-
-    /// Number of components, as moby sorts mounts (parents before children).
-    static func depth(_ path: String) -> Int { clean(path).split(separator: "/").count }
 }

@@ -225,8 +225,9 @@ final class ArchiveTests: XCTestCase {
                 defer { group.leave() }
                 let arguments = index % 2 == 0 ? ["cp", "cp-concurrent:/d", scratch + "/c\(index)"]
                     : ["cp", file, "cp-concurrent:/tmp/c\(index)"]
-                let status = (try? rig.docker(arguments, timeout: 60).status) ?? -1
-                results.withLock { $0["cp \(index)"] = status }
+                let outcome = try? rig.docker(arguments, timeout: 60)
+                if let outcome, outcome.status != 0 { print("cp \(index) failed: \(outcome.stderr)") }
+                results.withLock { $0["cp \(index)"] = outcome?.status ?? -1 }
             }
         }
         group.enter()
