@@ -52,18 +52,6 @@ public struct RequestBody: AsyncSequence, Sendable {
         AsyncIterator(base: chunks.makeAsyncIterator(), consumed: consumed)
     }
 
-    /// The whole body in memory; throws `APIError.payloadTooLarge` past `limit` bytes.
-    public func collect(upTo limit: Int) async throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        for try await chunk in self {
-            guard bytes.count + chunk.count <= limit else {
-                throw APIError.payloadTooLarge("request body exceeds the limit of \(limit) bytes")
-            }
-            bytes.append(contentsOf: chunk)
-        }
-        return bytes
-    }
-
     /// Writes the whole body to `descriptor` (a file or the write end of a pipe); returns the
     /// byte count. Blocking writes happen on the caller's task, so pass a descriptor that does
     /// not stall for long (a file, or a pipe whose reader runs on its own thread).

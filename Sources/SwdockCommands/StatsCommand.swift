@@ -58,9 +58,8 @@ struct StatsCommand: ParsableCommand {
     /// `GET /containers/{c}/stats?stream=0` for every container in parallel (each takes a second).
     static func sampleAll(_ client: EngineClient, _ names: [String]) -> [Row?] {
         let results = Locked([Row?](repeating: nil, count: names.count))
-        let group = Locked(names.count)
-        for (index, name) in names.enumerated() {
-            Terminal.startThread {
+        let threads = names.enumerated().map { index, name in
+            CLIThread {
                 var row: Row?
                 do {
                     var response = try client.send("GET", "/containers/\(name)/stats", query: [("stream", "0")])
@@ -71,10 +70,9 @@ struct StatsCommand: ParsableCommand {
                     FileOutput.standardError.write("\(error)\n")
                 }
                 results.withLock { $0[index] = row }
-                group.withLock { $0 -= 1 }
             }
         }
-        while group.withLock({ $0 }) > 0 { usleep(10_000) }
+        for thread in threads { thread.join() }
         return results.withLock { $0 }
     }
 

@@ -73,13 +73,13 @@ enum Terminal {
             }
         }
         let readFD = signalPipe.read
-        startThread {
+        CLIThread {
             var byte: UInt8 = 0
             while true {
                 let count = Glibc.read(readFD, &byte, 1)
                 if count == 1 { handler(Int32(byte)) } else if count < 0 && errno == EINTR { continue } else { return }
             }
-        }
+        }.detach()
     }
 
     /// docker's sig-proxy for attached non-TTY sessions: INT, TERM, HUP, QUIT, USR1 and USR2
@@ -105,7 +105,7 @@ enum Terminal {
     static func pump(_ stream: HijackedConnection, tty: Bool, sendStdin: Bool, detachKeys: DetachKeys?) -> PumpEnd {
         let detached = Locked(false)
         if sendStdin {
-            startThread {
+            CLIThread {
                 var matcher = detachKeys.map(DetachKeyMatcher.init)
                 var buffer = [UInt8](repeating: 0, count: 32 * 1024)
                 while true {
@@ -131,7 +131,7 @@ enum Terminal {
                         do { try stream.write(bytes) } catch { return }
                     }
                 }
-            }
+            }.detach()
         } else {
             try? stream.closeWrite()
         }
@@ -148,17 +148,5 @@ enum Terminal {
             }
         }
         return detached.withLock { $0 } ? .detached : .ended
-    }
-
-    static func startThread(_ body: @escaping @Sendable () -> Void) {
-        final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        _ = pthread_create(&thread, nil, { argument in
-            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
-        pthread_detach(thread)
     }
 }

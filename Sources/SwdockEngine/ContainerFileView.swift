@@ -257,7 +257,7 @@ extension ContainerService {
     /// `start` that mounts the same overlay.
     private func runInPrivateView<T>(_ container: Loaded, reference: String, mounts: Bool,
                                      _ body: (ContainerFileView) throws -> T) throws -> T {
-        defer { umount2(rootfs(container.id), Int32(MNT_DETACH)) }
+        defer { try? Mount.unmount(rootfs(container.id), detach: true) }
         let rootFD = try mountPrivately(container, mounts: mounts)
         // In a closure of its own: the view (and the root descriptor it closes) is gone when it
         // returns, before the unmount, so the overlay instance ends here and now.

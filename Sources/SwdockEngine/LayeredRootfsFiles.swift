@@ -88,22 +88,12 @@ public struct LayeredRootfsFiles: ContainerFileReader {
         case .unsupported:
             throw EngineError(.invalidArgument, "read \(path) of the container: not a plain file in its layers")
         case .file(let location):
-            var bytes: [UInt8] = []
-            do {
-                let file = try FileDescriptor.open(location, O_RDONLY | O_NOFOLLOW)
-                defer { file.close() }
-                while bytes.count <= limit {
-                    let chunk = try file.read(upTo: 65536)
-                    if chunk.isEmpty { break }
-                    bytes += chunk
-                }
-            } catch {
+            let file: FileDescriptor
+            do { file = try FileDescriptor.open(location, O_RDONLY | O_NOFOLLOW) } catch {
                 throw EngineError(.system, "read \(path) of the container", cause: error)
             }
-            guard bytes.count <= limit else {
-                throw EngineError(.invalidArgument, "read \(path) of the container: larger than \(limit) bytes")
-            }
-            return String(decoding: bytes, as: UTF8.self)
+            defer { file.close() }
+            return try RootfsFiles.readText(file, path: path, limit: limit)
         }
     }
 

@@ -40,6 +40,11 @@ public struct RootfsFiles: ContainerFileReader {
             throw EngineError(.system, "read \(path) of the container", cause: error)
         }
         defer { file.close() }
+        return try Self.readText(file, path: path, limit: limit)
+    }
+
+    /// `file` to its end as text; more than `limit` bytes is refused.
+    static func readText(_ file: FileDescriptor, path: String, limit: Int) throws(EngineError) -> String {
         var bytes: [UInt8] = []
         while true {
             let chunk: [UInt8]

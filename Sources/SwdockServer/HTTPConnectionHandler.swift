@@ -7,8 +7,8 @@ import SwdockAPI
 ///
 /// Requests are collected whole (bounded by `maxBodyBytes`), resolved through the router and
 /// answered from a task — except for upload routes (`Router.addUpload`), whose handler starts at
-/// the head and reads the body as it arrives (`UploadFeed`, with backpressure); parts of pipelined requests that arrive meanwhile are queued (reading
-/// pauses when the queue is full). A response may be complete, streamed (headers flushed first,
+/// the head and reads the body as it arrives (`UploadFeed`, with backpressure); parts of
+/// pipelined requests that arrive meanwhile are queued (reading pauses when the queue is full). A response may be complete, streamed (headers flushed first,
 /// chunked body) or a hijack (`101`, then the HTTP handlers leave the pipeline and raw bytes flow).
 final class HTTPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart

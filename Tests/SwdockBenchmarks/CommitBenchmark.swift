@@ -15,15 +15,9 @@ final class CommitBenchmark: XCTestCase {
         let registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY")
         let rounds = Int(environment["SWDOCK_BENCH_RUNS"] ?? "") ?? 5
         let megabytes = Int(environment["SWDOCK_BENCH_COMMIT_MB"] ?? "") ?? 100
-        let wanted = Set((environment["SWDOCK_BENCH_ENGINES"] ?? "swdock,docker").split(separator: ",").map(String.init))
         let image = "\(registry)/swdock-fixtures/busybox:latest"
-
-        var engines: [BenchEngine] = []
+        let engines = try BenchEngine.startAll(defaults: "swdock,docker", pulling: image)
         defer { for engine in engines { engine.stop() } }
-        if wanted.contains("swdock") { engines.append(try BenchEngine.swdock()) }
-        if wanted.contains("docker") { engines.append(try BenchEngine.docker()) }
-        if wanted.contains("podman") { engines.append(try BenchEngine.podman()) }
-        for engine in engines { try engine.pull(image) }
 
         var results = BenchResults(engines: engines.map(\.name))
         for round in 0..<rounds {

@@ -19,15 +19,9 @@ final class EngineBenchmark: XCTestCase {
         let registry = try TestEnvironment.require("SWDOCK_TEST_REGISTRY")
         let rounds = Int(environment["SWDOCK_BENCH_RUNS"] ?? "") ?? 10
         let batch = Int(environment["SWDOCK_BENCH_BATCH"] ?? "") ?? 50
-        let wanted = Set((environment["SWDOCK_BENCH_ENGINES"] ?? "swdock,docker,podman").split(separator: ",").map(String.init))
         let image = "\(registry)/swdock-fixtures/busybox:latest"
-
-        var engines: [BenchEngine] = []
+        let engines = try BenchEngine.startAll(defaults: "swdock,docker,podman", pulling: image)
         defer { for engine in engines { engine.stop() } }
-        if wanted.contains("swdock") { engines.append(try BenchEngine.swdock()) }
-        if wanted.contains("docker") { engines.append(try BenchEngine.docker()) }
-        if wanted.contains("podman") { engines.append(try BenchEngine.podman()) }
-        for engine in engines { try engine.pull(image) }
 
         var results = BenchResults(engines: engines.map(\.name))
         for round in 0..<rounds {
@@ -107,6 +101,24 @@ final class BenchEngine: @unchecked Sendable {
     }
 
     func stop() { stopper() }
+
+    /// The engines SWDOCK_BENCH_ENGINES names (else `defaults`), in swdock, docker, podman
+    /// order, each started and with `image` pulled; whatever started is stopped if a later one fails.
+    static func startAll(defaults: String, pulling image: String) throws -> [BenchEngine] {
+        let listed = ProcessInfo.processInfo.environment["SWDOCK_BENCH_ENGINES"] ?? defaults
+        let wanted = Set(listed.split(separator: ",").map(String.init))
+        var engines: [BenchEngine] = []
+        do {
+            if wanted.contains("swdock") { engines.append(try swdock()) }
+            if wanted.contains("docker") { engines.append(try docker()) }
+            if wanted.contains("podman") { engines.append(try podman()) }
+            for engine in engines { try engine.pull(image) }
+        } catch {
+            for engine in engines { engine.stop() }
+            throw error
+        }
+        return engines
+    }
 
     func pull(_ image: String) throws {
         let arguments = name == "podman" ? ["pull", "--tls-verify=false", image] : ["pull", image]
