@@ -33,11 +33,21 @@ public final class APIServer: Sendable {
             }
             for path in socketPaths {
                 try UnixSocketPreparation.prepare(path)
+                // Bound under a temporary name and renamed into place once its mode and group are
+                // set: a client never sees the socket with the umask's mode.
+                let staging = UnixSocketPreparation.stagingPath(for: path)
+                unlink(staging)
                 let channel = try await bootstrap(group: group, router: router, configuration: configuration, logger: logger)
-                    .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
+                    .bind(unixDomainSocketPath: staging, cleanupExistingSocketFile: false).get()
                 channels.append(channel)
+                do {
+                    try UnixSocketPreparation.restrict(staging, group: socketGroup, logger: logger)
+                    try UnixSocketPreparation.publish(staging, as: path)
+                } catch {
+                    unlink(staging)
+                    throw error
+                }
                 bound.append(path)
-                try UnixSocketPreparation.restrict(path, group: socketGroup, logger: logger)
                 logger.info("API listening on unix://\(path)")
             }
         } catch {

@@ -10,8 +10,8 @@ enum UnixSocketPreparation {
     /// existing socket there, removes a stale socket file (nobody listening), and refuses to
     /// remove anything that is not a socket.
     static func prepare(_ path: String) throws {
-        guard path.utf8.count < 108 else {
-            throw ServerError(.listen, "listen on unix://\(path): the path is longer than a Unix socket address allows (107 bytes)")
+        guard stagingPath(for: path).utf8.count < 108 else {
+            throw ServerError(.listen, "listen on unix://\(path): the path is too long for a Unix socket address (it is bound as \(stagingPath(for: path)) first, which must fit in 107 bytes)")
         }
         let parent = path.split(separator: "/").dropLast().joined(separator: "/")
         if !parent.isEmpty { try makeDirectories("/" + parent) }
@@ -27,6 +27,18 @@ enum UnixSocketPreparation {
             throw ServerError(.alreadyRunning, "listen on unix://\(path): another daemon is already listening on it")
         }
         try sys("unlink", "stale socket \(path)") { unlink(path) }
+    }
+
+    /// The temporary name a socket is bound under before `publish` moves it to `path` (same
+    /// directory, so the rename is atomic; the pid keeps two starting daemons apart).
+    static func stagingPath(for path: String) -> String {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        return String(path[..<slash]) + ".\(getpid())." + String(path[slash...]) + ".new"
+    }
+
+    /// Renames the bound socket at `staging` to `path`.
+    static func publish(_ staging: String, as path: String) throws {
+        try sys("rename", "\(staging) to \(path)") { rename(staging, path) }
     }
 
     /// Mode 0660; group `group` when it exists (as dockerd does with `docker`), else root's.
