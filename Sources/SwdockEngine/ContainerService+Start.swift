@@ -64,9 +64,14 @@ extension ContainerService {
                      ShimProtocol.StateFile.socket] {
             try? FileSystem.remove(runDirectory + "/" + file)
         }
-        let mounts: [Mount]
+        var mounts: [Mount]
         do { mounts = try snapshotter.mounts(id) } catch {
             throw EngineError(.system, "find the snapshot of container \(id)", cause: error)
+        }
+        if document.HostConfig.autoRemove == true {
+            // Its upper layer is removed with it: no sync of the host filesystem for it.
+            mounts = mounts.map { $0.discardingUpper() }
+            for mount in mounts { mount.clearVolatileMarker() }
         }
         try Self.makeDirectory(rootfs(id), mode: 0o711)
         // A copy out of or into the container may have the snapshot mounted (privately): as
