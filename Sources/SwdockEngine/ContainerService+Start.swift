@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import SwdockCgroups
 import SwdockOS
 import SwdockShimCore
 import SwdockSnapshot
@@ -56,6 +57,11 @@ extension ContainerService {
     /// Mounts the rootfs, starts the shim (runtime create), connects pending attaches, starts
     /// the process and records it running; undoes what it did when a step fails.
     func launch(_ container: Loaded) throws {
+        // The runtime's cgroup join waits a whole RCU grace period unless one has just begun
+        // (see CgroupMigrationWarmup): begin it now, so it passes while the rootfs is mounted and
+        // the shim and the runtime start. The runtime starts one of its own as well.
+        let warmup = CgroupMigrationWarmup.start()
+        defer { warmup?.finish() }
         let id = container.id
         let document = container.document
         let runDirectory = layout.containerRunDirectory(id)

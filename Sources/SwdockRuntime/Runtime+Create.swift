@@ -59,23 +59,27 @@ extension Runtime {
         do { manager = try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, containerID: options.id) } catch {
             throw Runtime.wrap("cgroup of \(options.id)", error)
         }
+        do { try manager.create(resources: Runtime.effectiveResources(spec)) } catch {
+            throw Runtime.wrap("create the cgroup \(manager.path)", error)
+        }
+        undo.append { try? manager.destroy() }
+        // The init's join would wait a whole RCU grace period; this lets it pass while the plan
+        // and the seccomp program are built. Started after the cgroup is made: the warm-up
+        // holds the kernel's cgroup_mutex while it waits, which mkdir in a hierarchy needs too.
+        let warmup = CgroupMigrationWarmup.start()
+        defer { warmup?.finish() }
         var context = PlanContext(bundle: bundle, noPivot: options.noPivot)
         context.cgroupHierarchies = CgroupHierarchy.parse(mountinfo: (try? HostFiles.readString("/proc/self/mountinfo")) ?? "")
         context.cgroupPath = manager.path
         context.cgroupDirectories = Array(manager.directories.values)
         var plan = try InitPlan(spec: spec, context: context)
-        try plan.compileSeccomp(spec.linux?.seccomp)
+        try plan.compileSeccomp(spec.linux?.seccomp, cache: SeccompCache(root: store.root))
         if plan.terminal && options.consoleSocket == nil {
             throw RuntimeError(.invalidArgument, "cannot allocate tty if runc will detach without setting console socket")
         }
         if !plan.terminal && options.consoleSocket != nil {
             throw RuntimeError(.invalidArgument, "cannot use console socket if runc will not detach or allocate tty")
         }
-
-        do { try manager.create(resources: Runtime.effectiveResources(spec)) } catch {
-            throw Runtime.wrap("create the cgroup \(manager.path)", error)
-        }
-        undo.append { try? manager.destroy() }
 
         // The exec fifo: `start` opens it for reading, which releases the init.
         let fifo = store.fifoPath(of: options.id)
@@ -115,6 +119,7 @@ extension Runtime {
         // startContainer hooks see the container as created, with the pid the init has in its namespace.
         plan.hookState = Runtime.hookStateParts(record, status: .created)
         let bootstrap = Bootstrap(plan: plan, fds: descriptors)
+        warmup?.finish()
         let child = bootstrap.spawn()
         close(childEnd)
         guard child > 0 else { throw RuntimeError.system("clone the container init", OSError(call: "clone", errno: errno)) }

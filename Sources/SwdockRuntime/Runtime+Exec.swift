@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSwdockSys
+import SwdockCgroups
 import SwdockOCI
 import SwdockOS
 
@@ -32,6 +33,9 @@ extension Runtime {
     /// /proc/PID/ns/*, its cgroup, and gets the same caps, no_new_privs and seccomp rules.
     /// Returns the process's exit code (0 when detached).
     public func exec(_ options: ExecOptions) throws(RuntimeError) -> Int32 {
+        // The process's cgroup join below would otherwise wait a whole RCU grace period.
+        let warmup = CgroupMigrationWarmup.start()
+        defer { warmup?.finish() }
         let record = try store.load(options.id)
         switch status(of: record) {
         case .running, .created: break
@@ -42,7 +46,7 @@ extension Runtime {
         var plan = InitPlan()
         plan.execMode = true
         try plan.planProcess(process)
-        try plan.compileSeccomp(record.config.linux?.seccomp)
+        try plan.compileSeccomp(record.config.linux?.seccomp, cache: SeccompCache(root: store.root))
         if plan.terminal && options.consoleSocket == nil && options.detach {
             throw RuntimeError(.invalidArgument, "cannot allocate tty if runc will detach without setting console socket")
         }
@@ -84,6 +88,7 @@ extension Runtime {
         defer { close(parentEnd) }
         descriptors.sync = childEnd
         let bootstrap = Bootstrap(plan: plan, fds: descriptors)
+        warmup?.finish()
         let child = bootstrap.spawn()
         close(childEnd)
         guard child > 0 else { throw RuntimeError.system("clone the exec process", OSError(call: "clone", errno: errno)) }
