@@ -239,6 +239,10 @@ int swdock_cloexec_from(unsigned int first) {
     return (int)syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
+int swdock_close_range(unsigned int first, unsigned int last) {
+    return (int)syscall(SYS_close_range, first, last, 0);
+}
+
 int swdock_set_winsize(int fd, unsigned short rows, unsigned short cols) {
     struct winsize size;
     memset(&size, 0, sizeof size);

@@ -88,14 +88,13 @@ extension Shim {
         guard process.exit == nil else {
             throw ShimError(.notRunning, "\(process.name) of container \(options.id) is not running")
         }
-        if process.execID == nil {
-            var command = ["kill"]
-            if all { command.append("--all") }
-            command += [options.id, String(signal)]
-            try runtime.run(command)
+        if process.execID == nil && all {
+            // Every process of the container: the runtime knows its cgroup (and thaws a frozen one).
+            try runtime.run(["kill", "--all", options.id, String(signal)])
         } else {
-            // An exec'd process is our (re-parented) child until we reap it: its pid cannot
-            // have been reused, so signalling it directly is safe.
+            // The init and an exec'd process are our (re-parented) children until we reap them:
+            // the pid cannot have been reused, so signalling it directly is safe, and it spares
+            // a runtime process (`runtime kill` of the init does only this, after reading its state).
             do { try ChildProcess.signal(process.pid, signal) } catch { throw ShimError("signal \(process.name)", error) }
         }
         respond(connection, ok())

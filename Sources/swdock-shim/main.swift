@@ -2,6 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSwdockSys
 import SwdockOS
 import SwdockShimCore
 
@@ -20,32 +21,50 @@ if arguments.isEmpty || arguments.contains("--help") || arguments.contains("-h")
     exit(arguments.isEmpty ? 1 : 0)
 }
 
-let options: ShimOptions
-do { options = try ShimOptions.parse(arguments) } catch { fail("\(error)", code: 2) }
-let ready = FileDescriptor(rawValue: options.readyFD ?? 1)
+let parsed: ShimOptions
+do { parsed = try ShimOptions.parse(arguments) } catch { fail("\(error)", code: 2) }
+let launcherReady = FileDescriptor(rawValue: parsed.readyFD ?? 1)
 
 // Nothing we inherited (the daemon's sockets, its other pipes) may reach the runtime or the container.
 do { try FileDescriptor.markCloseOnExec(from: 3) } catch { fail("\(error)", code: 1) }
 
-if !options.foreground && !options.detached {
-    // Detach: a copy of us in a new session, whose parent (this process) exits at once, so it is
-    // re-parented away from the daemon and no signal to the daemon's group or session reaches it.
-    // The copy reports on the ready fd itself.
-    var detached = options
-    detached.detached = true
-    detached.readyFD = 3
+/// Detach: a child in a new session, whose parent (this process) exits at once, so it is
+/// re-parented away from the daemon and no signal to the daemon's group or session reaches it.
+/// The child reports on the ready fd itself (moved above stdio) and goes on with what is
+/// returned. A fork rather than a second exec of this binary (an exec costs about 1 ms here,
+/// much of it glibc's start-up cpuid calls, each a VM exit): no other thread runs yet, so the
+/// child may go on as the shim.
+func detach(_ options: ShimOptions, ready: FileDescriptor) -> (ShimOptions, FileDescriptor) {
+    let devNull: FileDescriptor
+    let movedReady: FileDescriptor
     do {
-        let executable = try FileSystem.resolveSymlink("/proc/self/exe")
-        let devNull = try FileDescriptor.open("/dev/null", O_RDWR)
-        _ = try ChildProcess.spawn(executable, arguments: ["swdock-shim"] + detached.arguments,
-                                   environment: ChildProcess.currentEnvironment(),
-                                   stdio: [devNull, devNull, devNull, ready], newSession: true)
+        devNull = try FileDescriptor.open("/dev/null", O_RDWR)
+        movedReady = ready.rawValue > 2 ? ready : try ready.duplicated()
     } catch {
         Shim.reportFailure(to: ready, ShimError("detach the shim", error))
         exit(1)
     }
-    exit(0)
+    switch fork() {
+    case -1:
+        Shim.reportFailure(to: ready, ShimError("detach the shim", OSError(call: "fork", errno: errno)))
+        exit(1)
+    case 0:
+        _ = setsid()
+        for fd in Int32(0)...2 { try? devNull.duplicate(onto: fd, closeOnExec: false) }
+        // What the daemon left open (close-on-exec, but there is no exec now) must not be held
+        // for the container's lifetime: a pipe's reader would never see its end.
+        let keep = UInt32(movedReady.rawValue)
+        if keep > 3 { _ = swdock_close_range(3, keep - 1) }
+        _ = swdock_close_range(keep + 1, ~0)
+        var detached = options
+        detached.detached = true
+        detached.readyFD = movedReady.rawValue
+        return (detached, movedReady)
+    default:
+        exit(0)
+    }
 }
+let (options, ready) = parsed.foreground || parsed.detached ? (parsed, launcherReady) : detach(parsed, ready: launcherReady)
 
 if options.detached {
     // Our own diagnostics go to the state directory; stdio stays off the daemon's terminal.

@@ -156,6 +156,31 @@ final class ShimIntegrationTests: XCTestCase {
         XCTAssertEqual(state["pid"], String(shim.initPID))
     }
 
+    func testTheDetachedShimHoldsNoFdItsLauncherInherited() throws {
+        // The shim detaches by fork, not exec: whatever its launcher got open (fd 7 here, as a
+        // daemon's stray pipe would be) must be closed, or a reader of it never sees its end.
+        let c = try ShimFixture(self, args: ["sleep", "1000"])
+        let readyFile = "\(c.root)/ready.txt", leakFile = "\(c.root)/leak.txt"
+        let arguments = c.options().arguments.map { "'\($0)'" }.joined(separator: " ")
+        let script = "'\(ShimFixture.shimExecutable)' \(arguments) --ready-fd 1 > '\(readyFile)' 7> '\(leakFile)'"
+        let launcher = try ChildProcess.spawn("/bin/sh", arguments: ["sh", "-c", script], environment: ["PATH=/usr/bin:/bin"],
+                                              stdio: [nil, nil, nil])
+        XCTAssertEqual(try ChildProcess.wait(launcher), .exited(0))
+        var parsed: ShimLauncher.Ready?
+        try c.eventually("the ready line") {
+            parsed = ShimLauncher.parse(readyLine: (try? String(contentsOfFile: readyFile, encoding: .utf8)) ?? "")
+            return parsed != nil
+        }
+        let ready = try XCTUnwrap(parsed)
+        c.shimPID = ready.shimPID
+        let held = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(ready.shimPID)/fd").compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(ready.shimPID)/fd/\($0)")
+        }
+        XCTAssertFalse(held.contains(leakFile), "the shim holds its launcher's fd 7: \(held)")
+        XCTAssertFalse(held.contains(readyFile), "the shim closed its ready fd after the ready line")
+        XCTAssertEqual(try c.client().request("state")["status"], "created")
+    }
+
     func testReconnectingClientReadsStateThenKillAndDeleteRemoveEverything() throws {
         let c = try ShimFixture(self, args: ["sleep", "1000"])
         let ready = try c.launch()

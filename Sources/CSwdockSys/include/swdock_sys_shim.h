@@ -56,6 +56,8 @@ int swdock_spawn(const char *path, char *const argv[], char *const envp[],
                  const int *fds, int fd_count, int new_session, pid_t *pid);
 /* Marks every fd ≥ first close-on-exec (close_range(CLOSE_RANGE_CLOEXEC)). */
 int swdock_cloexec_from(unsigned int first);
+/* Closes the fds first…last (close_range without flags; last may be ~0U). */
+int swdock_close_range(unsigned int first, unsigned int last);
 /* pipe2(O_CLOEXEC) and dup3, which glibc declares only under _GNU_SOURCE. */
 int swdock_pipe_cloexec(int fds[2]);
 int swdock_dup3(int oldfd, int newfd, int cloexec);
