@@ -54,7 +54,9 @@ extension ContainerService {
             try Self.makeDirectory(rootfs(id), mode: 0o711)
             cleanup.append { HostPaths.removeTree(runDirectory) }
             let mounts: [Mount]
-            do { mounts = try snapshotter.prepare(id, parent: image.chainID) } catch {
+            // A --rm container's rootfs goes with it: its snapshot records skip the fsyncs.
+            let labels = hostConfig.autoRemove ? [SnapshotLabel.volatile: "true"] : [:]
+            do { mounts = try snapshotter.prepare(id, parent: image.chainID, labels: labels) } catch {
                 throw EngineError(.system, "prepare the snapshot of container \(id)", cause: error)
             }
             cleanup.append { [snapshotter] in try? snapshotter.remove(id) }

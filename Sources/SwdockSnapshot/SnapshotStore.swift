@@ -14,9 +14,10 @@ import SwdockOS
 /// snapshots/<id>/work      overlayfs work dir (active overlay snapshots only)
 /// ```
 /// `metadata.json` is replaced atomically (write `metadata.json.tmp`, fsync, rename, fsync the
-/// directory). Directories are created before the metadata names them and deleted after it
-/// stopped naming them, so after a crash at any instant the metadata is whole and the only
-/// leftovers are directories it does not name; `open` deletes those.
+/// directory; the fsyncs are left out for a snapshot labelled `SnapshotLabel.volatile`).
+/// Directories are created before the metadata names them and deleted after it stopped naming
+/// them, so after a crash at any instant the metadata is whole and the only leftovers are
+/// directories it does not name; `open` deletes those.
 final class SnapshotStore: @unchecked Sendable {
     struct Record: Codable, Equatable {
         var key: String
@@ -125,20 +126,25 @@ final class SnapshotStore: @unchecked Sendable {
         }
     }
 
-    /// Stores `record` (nil: deletes `key`) and rewrites the metadata file atomically.
+    /// Stores `record` (nil: deletes `key`) and rewrites the metadata file atomically; with the
+    /// fsyncs unless the snapshot changed is labelled `SnapshotLabel.volatile`.
     func save(_ record: Record?, removing key: String? = nil) throws(SnapshotError) {
         let previous = records
+        let changed = record ?? key.flatMap { records[$0] }
+        let durable = changed?.labels[SnapshotLabel.volatile] != "true"
         if let key { records[key] = nil }
         if let record { records[record.key] = record }
         do {
-            try writeMetadata()
+            try writeMetadata(durable: durable)
         } catch {
             records = previous
             throw error
         }
     }
 
-    private func writeMetadata() throws(SnapshotError) {
+    /// `durable: false` leaves out the fsyncs: the file is still replaced whole (a kill -9 loses
+    /// nothing), only a power loss may bring the previous version back.
+    private func writeMetadata(durable: Bool = true) throws(SnapshotError) {
         let file = File(version: Self.formatVersion, driver: driver, nextID: nextID, snapshots: all)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -150,13 +156,14 @@ final class SnapshotStore: @unchecked Sendable {
             })
             do {
                 try temporary.writeAll(Array(data))
-                try temporary.sync()
+                if durable { try temporary.sync() }
             } catch {
                 temporary.close()
                 throw error
             }
             temporary.close()
             try sys("rename", "\"\(path).tmp\"") { rename(path + ".tmp", path) }
+            guard durable else { return }
             let dir = FileDescriptor(rawValue: try sys("open", "\"\(root)\"") {
                 swdock_open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
             })

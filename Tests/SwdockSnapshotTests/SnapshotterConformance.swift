@@ -191,6 +191,21 @@ struct SnapshotterConformance {
         XCTAssertFalse(exists(root + "/metadata.json.tmp"))
     }
 
+    /// A snapshot labelled volatile (its metadata writes skip the fsyncs) is recorded and
+    /// forgotten in the metadata file exactly like any other.
+    func checkVolatileSnapshotsAreRecordedAndForgotten() throws {
+        let (snapshotter, root) = try newSnapshotter()
+        _ = try snapshotter.prepare("layer-a")
+        try snapshotter.commit("layer", key: "layer-a")
+        _ = try snapshotter.prepare("rm-container", parent: "layer", labels: [SnapshotLabel.volatile: "true"])
+        let reopened = try make(root)
+        XCTAssertEqual(try reopened.stat("rm-container").labels, [SnapshotLabel.volatile: "true"])
+        XCTAssertEqual(try reopened.stat("rm-container").parent, "layer")
+        try reopened.remove("rm-container")
+        XCTAssertEqual(try make(root).list().map(\.name), ["layer"])
+        XCTAssertFalse(exists(root + "/metadata.json.tmp"))
+    }
+
     func checkUsageCountsTheSnapshotsOwnFiles() throws {
         let (snapshotter, _) = try newSnapshotter()
         _ = try snapshotter.prepare("a")

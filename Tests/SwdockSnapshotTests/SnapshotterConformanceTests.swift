@@ -17,6 +17,7 @@ final class OverlaySnapshotterTests: XCTestCase {
     func testMisuseIsRefused() throws { try suite.checkMisuseIsRefused() }
     func testRemoveLeavesNothing() throws { try suite.checkRemoveLeavesNothing() }
     func testReopenKeepsStateAndFinishesInterruptedWork() throws { try suite.checkReopenKeepsStateAndFinishesInterruptedWork() }
+    func testVolatileSnapshotsAreRecordedAndForgotten() throws { try suite.checkVolatileSnapshotsAreRecordedAndForgotten() }
     func testUsageCountsTheSnapshotsOwnFiles() throws { try suite.checkUsageCountsTheSnapshotsOwnFiles() }
     func test128Layers() throws { try suite.check128Layers() }
 
@@ -63,6 +64,7 @@ final class CopyingSnapshotterTests: XCTestCase {
     func testMisuseIsRefused() throws { try suite.checkMisuseIsRefused() }
     func testRemoveLeavesNothing() throws { try suite.checkRemoveLeavesNothing() }
     func testReopenKeepsStateAndFinishesInterruptedWork() throws { try suite.checkReopenKeepsStateAndFinishesInterruptedWork() }
+    func testVolatileSnapshotsAreRecordedAndForgotten() throws { try suite.checkVolatileSnapshotsAreRecordedAndForgotten() }
     func testUsageCountsTheSnapshotsOwnFiles() throws { try suite.checkUsageCountsTheSnapshotsOwnFiles() }
     func test128Layers() throws { try suite.check128Layers() }
 
