@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSwdockSys
 import Foundation
 import SwdockMetadata
 import SwdockOCI
@@ -245,15 +246,17 @@ extension ContainerService {
 
 /// Host filesystem helpers the container side needs.
 enum HostPaths {
-    /// Whether `path` is a mount point of this mount namespace (listed in /proc/self/mountinfo).
+    /// Whether `path` is a mount point of this mount namespace: statx's mount-root attribute
+    /// (one call, however many containers have mounts), else a scan of /proc/self/mountinfo.
     static func isMountPoint(_ path: String) -> Bool {
-        guard let text = try? FileSystem.read("/proc/self/mountinfo") else { return false }
-        let escaped = path.replacingOccurrences(of: " ", with: "\\040")
-        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
-            let fields = line.split(separator: " ", maxSplits: 5)
-            if fields.count > 4, fields[4] == escaped { return true }
+        switch swdock_is_mount_root(path) {
+        case 1: return true
+        case 0: return false
+        case -1: return false  // gone (ENOENT) or unreachable: nothing to unmount there
+        default:
+            let escaped = Array(escapedForMountinfo(path).utf8)
+            return mountPoints { $0.elementsEqual(escaped) }
         }
-        return false
     }
 
     /// Removes a directory tree, unless something is still mounted in it (then it is left alone
@@ -265,11 +268,49 @@ enum HostPaths {
     }
 
     static func isMountPointBelow(_ path: String) -> Bool {
+        let escaped = Array(escapedForMountinfo(path).utf8)
+        return mountPoints { point in
+            point.starts(with: escaped) && (point.count == escaped.count || point[point.startIndex + escaped.count] == UInt8(ascii: "/"))
+        }
+    }
+
+    /// Whether `matches` holds for the mount point field (the 5th) of a line of
+    /// /proc/self/mountinfo. Scanned as bytes: with a few hundred mounts (two per running
+    /// container) splitting the text into strings cost a millisecond per call.
+    static func mountPoints(where matches: (ArraySlice<UInt8>) -> Bool) -> Bool {
         guard let text = try? FileSystem.read("/proc/self/mountinfo") else { return false }
-        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
-            let fields = line.split(separator: " ", maxSplits: 5)
-            if fields.count > 4, fields[4] == path || fields[4].hasPrefix(path + "/") { return true }
+        var lineStart = 0
+        while lineStart < text.count {
+            let lineEnd = text[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? text.count
+            var field = 0, fieldStart = lineStart, i = lineStart
+            while i <= lineEnd {
+                if i == lineEnd || text[i] == UInt8(ascii: " ") {
+                    if field == 4 {
+                        if matches(text[fieldStart..<i]) { return true }
+                        break
+                    }
+                    field += 1
+                    fieldStart = i + 1
+                }
+                i += 1
+            }
+            lineStart = lineEnd + 1
         }
         return false
+    }
+
+    /// A path as mountinfo writes it: space, tab, newline and backslash as `\ooo`.
+    static func escapedForMountinfo(_ path: String) -> String {
+        var result = ""
+        for scalar in path.unicodeScalars {
+            switch scalar {
+            case " ": result += "\\040"
+            case "\t": result += "\\011"
+            case "\n": result += "\\012"
+            case "\\": result += "\\134"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 }

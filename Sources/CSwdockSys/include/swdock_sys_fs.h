@@ -13,6 +13,9 @@ extern const int SWDOCK_O_TMPFILE;
 /* Birth time of `path` in `dirfd` (not followed; "" means dirfd itself): returns 1 and fills
  * sec/nsec when the file system reports one, 0 when it does not, -1 with errno on failure. */
 int swdock_statx_btime(int dirfd, const char *path, int64_t *sec, uint32_t *nsec);
+/* Whether path (not followed if a symlink) is the root of a mount: 1 or 0 from statx's
+ * STATX_ATTR_MOUNT_ROOT; -2 when the kernel does not report that attribute; -1 with errno set. */
+int swdock_is_mount_root(const char *path);
 
 ssize_t swdock_copy_file_range(int fd_in, int fd_out, size_t len);
 
