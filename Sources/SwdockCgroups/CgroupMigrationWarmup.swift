@@ -51,21 +51,27 @@ public final class CgroupMigrationWarmup {
 }
 
 extension Cgroups {
-    /// The `cgroup.procs` file of the cgroup this process is in: on v2 its one cgroup, on v1
-    /// its cgroup in the first mounted hierarchy (pids preferred: the cheapest to migrate in).
-    /// Nil when /proc or the hierarchy cannot be read.
+    /// The `cgroup.procs` file of a cgroup this process is in: its pids cgroup on v1 (the
+    /// cheapest to migrate in), its one cgroup on v2. Found from /proc/self/cgroup and the
+    /// standard mount points, and only returned when the file lists this process, so the
+    /// warm-up's write is a no-op by construction, wherever the hierarchies are mounted. No
+    /// mountinfo: with two mounts per running container, parsing it cost more than the write.
     static func ownProcessesFile(mountRoot: String = "/sys/fs/cgroup") -> String? {
-        guard let mountinfo = try? CgroupFile.read("/proc/self/mountinfo"),
-              let procSelfCgroup = try? CgroupFile.read("/proc/self/cgroup") else { return nil }
-        if CgroupVersion.detect(mountinfo: mountinfo, mountPoint: mountRoot) == .v2 {
-            return cleanPath(mountRoot + ownCgroupV2(procSelfCgroup: procSelfCgroup)) + "/cgroup.procs"
+        guard let procSelfCgroup = try? CgroupFile.read("/proc/self/cgroup") else { return nil }
+        var candidates: [String] = []
+        for line in procSelfCgroup.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3 else { continue }
+            if fields[1].isEmpty {
+                candidates.append(mountRoot + "/" + fields[2])
+            } else if fields[1].split(separator: ",").contains("pids") {
+                candidates.insert(mountRoot + "/pids/" + fields[2], at: 0)
+            }
         }
-        let mounts = CgroupV1Mounts.parse(mountinfo: mountinfo, under: mountRoot)
-        let own = ownCgroupsV1(procSelfCgroup: procSelfCgroup)
-        for controller in ["pids"] + CgroupV1Mounts.controllers {
-            guard let mount = mounts[controller], var path = own[controller] else { continue }
-            if mount.root != "/", path.hasPrefix(mount.root) { path = String(path.dropFirst(mount.root.count)) }
-            return cleanPath(mount.mountPoint + "/" + path) + "/cgroup.procs"
+        let pid = Substring(String(getpid()))
+        for directory in candidates {
+            let file = cleanPath(directory) + "/cgroup.procs"
+            if let listed = try? CgroupFile.read(file), listed.split(separator: "\n").contains(pid) { return file }
         }
         return nil
     }
