@@ -165,11 +165,9 @@ public struct DockerSeccompProfile: Codable, Sendable, Equatable {
 /// Docker's default seccomp profile (moby's profiles/seccomp/default.json), kept in
 /// contrib/seccomp/default.json and embedded here by contrib/seccomp/generate-swift.sh.
 public enum DefaultSeccompProfile {
-    /// The profile in Docker's format.
-    public static var profile: DockerSeccompProfile {
-        // The embedded JSON is checked by a test; failing to decode it is a build defect.
-        try! DockerSeccompProfile.decode(json)
-    }
+    /// The profile in Docker's format, decoded once (every container create resolves it).
+    // The embedded JSON is checked by a test; failing to decode it is a build defect.
+    public static let profile: DockerSeccompProfile = try! DockerSeccompProfile.decode(json)
 
     /// The default profile resolved for a container with these bounding capabilities on
     /// `arch` (a Go architecture name, the host's by default).
