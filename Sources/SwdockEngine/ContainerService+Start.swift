@@ -179,8 +179,8 @@ extension ContainerService {
     }
 
     /// Records an exit: the shim's answer, else the exit record it wrote, else (shim gone
-    /// without a record) code 255 with an error. Then runtime delete through the shim, unmount,
-    /// one transaction, AutoRemove, and the waiters.
+    /// without a record) code 255 with an error. Then runtime delete through the shim (beside the
+    /// network disconnect and the unmount), one transaction, AutoRemove, and the waiters.
     func handleExit(_ id: String, reported: ShimMessage?) {
         let runDirectory = layout.containerRunDirectory(id)
         var code: Int32 = 255
@@ -205,8 +205,16 @@ extension ContainerService {
             guard let container = try? reload(id), [.running, .paused].contains(container.state.Status) else {
                 return false
             }
+            // The runtime's delete (a process of its own, ~5 ms) runs while the network and the
+            // rootfs are released here; it is waited for before the exit is recorded, so nothing
+            // restarts or removes the container while the runtime still has it.
+            let runtimeDeleted = DispatchGroup()
             if let session = try? ShimSession(socketPath: shimSocket(id)) {
-                _ = try? session.request("delete", [("force", "true")])
+                runtimeDeleted.enter()
+                DispatchQueue.global().async {
+                    _ = try? session.request("delete", [("force", "true")])
+                    runtimeDeleted.leave()
+                }
             }
             // Without its shim nothing reaps or logs the container: end it rather than leave an orphan.
             if shimGone { forceDeleteInRuntime(id, runtime: container.document.Runtime) }
@@ -218,6 +226,7 @@ extension ContainerService {
             try? FileSystem.remove(runDirectory + "/" + ShimProtocol.StateFile.exit)
             let exited = container.state.exited(code: code, at: time, oomKilled: oom, error: error)
             if oom { emit("oom", container) }
+            runtimeDeleted.wait()
             if let delay = restartDelay(after: container, exitCode: code, finishedAt: time) {
                 try? recordRestarting(container, exited: exited, delay: delay)
                 emit("die", container, extra: ["exitCode": String(code)])
