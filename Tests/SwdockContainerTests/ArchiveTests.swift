@@ -44,7 +44,9 @@ final class ArchiveTests: XCTestCase {
     /// A container whose filesystem holds a file with a mode, owner and mtime, a link to `/`, a
     /// link to a host-looking path, and a marker; `running`: it keeps running, else it exited.
     func makeContainer(_ name: String, running: Bool, extra: [String] = []) throws -> String {
-        let script = "mkdir -p /d/sub && echo hi > /d/f && chown 12:34 /d/f && chmod 4750 /d/f && touch -d '2021-03-04 05:06:07' /d/f"
+        // /d/f is made aside and renamed into place: a container started again rewrites it while
+        // copies may be reading it (testConcurrentCopiesAndAStartOfAStoppedContainer).
+        let script = "mkdir -p /d/sub && echo hi > /d/.f && chown 12:34 /d/.f && chmod 4750 /d/.f && touch -d '2021-03-04 05:06:07' /d/.f && mv /d/.f /d/f"
             + " && ln -s / /escape && ln -s \(hostSecret) /etc/y && echo inside > /etc/marker"
             + (running ? " && exec sleep 300" : "")
         return try ok(["run", "-d", "--name", name] + extra + ["busybox", "sh", "-c", script])
