@@ -90,6 +90,7 @@ cleanup() {
     if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
     remove_new_runtime_copies
     remove_new_engine_leftovers
+    remove_new_rig_leftovers
     exit "$status"
 }
 
@@ -110,6 +111,22 @@ remove_new_engine_leftovers() {
         ip link delete swdock0 2>/dev/null
         nft delete table ip swdock-swdock0 2>/dev/null
     fi
+}
+
+# The container tests' rigs live in /tmp/swc.*; each rig's teardown unmounts and removes its
+# own, but one CI run found a rig's netns directory mounted again after that (an empty,
+# self-bind-mounted run/netns, from a daemon-restart test). Unmount and remove the rig
+# directories that appeared during this run, no others.
+RIGS_BEFORE=$(ls -1d /tmp/swc.* 2>/dev/null || true)
+remove_new_rig_leftovers() {
+    local dir point
+    for dir in $(ls -1d /tmp/swc.* 2>/dev/null); do
+        printf '%s\n' "$RIGS_BEFORE" | grep -qxF "$dir" && continue
+        for point in $(awk -v d="$dir" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+            umount -l "$point" 2>/dev/null
+        done
+        rm -rf "$dir"
+    done
 }
 
 # swdock-runtime keeps a copy of each binary version it runs as on a read-only bind mount under
