@@ -9,8 +9,7 @@ import SwdockSeccomp
 /// Compiled seccomp programs kept under the runtime's state root, so a container whose profile
 /// was compiled before (Docker's default profile, on every `create` and `exec`) skips
 /// libseccomp. Compiling that profile with the binary-tree layout was most of the CPU time of
-/// `create` (bench/runtime/README.md); crun keeps a cache of compiled filters for the same
-/// reason.
+/// `create` (perf record of the runtime, 2026-12-02).
 ///
 /// An entry is named by the sha256 of everything the output depends on: the profile (encoded
 /// with sorted keys), this runtime binary (device, inode, size, mtime of /proc/self/exe), the
