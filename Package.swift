@@ -111,8 +111,8 @@ let package = Package(
                                            .unsafeFlags(["-Xlinker", "--gc-sections", "-Xlinker", "-s"],
                                                         .when(configuration: .release))]),
         /// Swift stdlib and Foundation (with ICU) linked statically, unused sections dropped: the
-        /// shared libraries' relocated and touched pages were ~22 MiB of an idle daemon's RSS;
-        /// statically linked it is 54.8 MiB against 57.9 MiB (one measurement, after a `run --rm`).
+        /// shared Swift libraries' resident pages were 20.4 MiB of an idle daemon's RSS;
+        /// statically linked it is 53.6 MiB against 56.6 MiB (one measurement, after a `run --rm`).
         .executableTarget(name: "swdockd",
                           dependencies: ["SwdockServer", "SwdockEngine", "SwdockMetadata", "SwdockAPI", "SwdockOCI", "SwdockSnapshot", "SwdockNetwork",
                                          .product(name: "Logging", package: "swift-log"),
