@@ -739,13 +739,27 @@ __attribute__((noreturn)) static void child(const struct swdock_bootstrap *b) {
     }
     if (b->need_fork) {
         /* CLONE_PARENT: the container process becomes the runtime's child, so `run` and
-         * `exec` can wait for it; this intermediate process only reports its pid. */
+         * `exec` can wait for it; this intermediate process only reports its pid. The
+         * container process waits on `reported` until that report is on the sync socket:
+         * otherwise, with both writing to it, its HOOKS or READY could reach the runtime
+         * before its pid does (a CI run saw a pid file of "0"). */
+        int reported[2];
+        if (pipe2(reported, O_CLOEXEC) < 0) fail(SWDOCK_STAGE_FORK, errno, "");
         long pid = raw_clone(CLONE_PARENT | SIGCHLD);
         if (pid < 0) fail(SWDOCK_STAGE_FORK, errno, "");
         if (pid > 0) {
             send_msg(SWDOCK_MSG_PID, (int32_t)pid, 0, 0, NULL);
+            char one = 1;
+            ssize_t w;
+            do { w = write(reported[1], &one, 1); } while (w < 0 && errno == EINTR);
             _exit(0);
         }
+        close(reported[1]);
+        char byte;
+        ssize_t r;
+        do { r = read(reported[0], &byte, 1); } while (r < 0 && errno == EINTR);
+        if (r != 1) _exit(1);   /* the intermediate died before reporting: the runtime sees it exit */
+        close(reported[0]);
     } else {
         send_msg(SWDOCK_MSG_PID, (int32_t)getpid(), 0, 0, NULL);
     }

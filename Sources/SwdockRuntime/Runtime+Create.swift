@@ -62,7 +62,12 @@ extension Runtime {
         do { try manager.create(resources: Runtime.effectiveResources(spec)) } catch {
             throw Runtime.wrap("create the cgroup \(manager.path)", error)
         }
-        undo.append { try? manager.destroy() }
+        // A cgroupsPath may name a cgroup that already has processes (runc allows it): those are not ours.
+        let alreadyInCgroup = Set((try? manager.processes()) ?? [])
+        undo.append {
+            Runtime.killLeftovers(in: manager, sparing: alreadyInCgroup)
+            try? manager.destroy()
+        }
         // The init's join would wait a whole RCU grace period; this lets it pass while the plan
         // and the seccomp program are built. Started after the cgroup is made: the warm-up
         // holds the kernel's cgroup_mutex while it waits, which mkdir in a hierarchy needs too.
@@ -151,11 +156,12 @@ extension Runtime {
                 record.initPid = pid
                 record.initStartTime = ProcessInfoReader.stat(pid)?.startTime ?? 0
             case .hooks:
-                record.initPid = initPid
+                guard initPid > 0 else { throw RuntimeError(.containerInit, "container init: asked for its hooks before it reported its pid") }
                 let failure = runCreateHooks(spec: spec, record: record)
                 try channel.go(failure == nil ? 0 : EPERM)
                 if let failure { throw failure }
             case .ready:
+                guard initPid > 0 else { throw RuntimeError(.containerInit, "container init: ready before it reported its pid") }
                 break loop
             case .error(let report):
                 throw RuntimeError(.containerInit, InitChannel.message(for: report))
@@ -174,6 +180,17 @@ extension Runtime {
         undo.removeAll()
         keepParentEnd = options.foreground
         return Launched(record: record, syncFd: options.foreground ? parentEnd : -1, cgroup: manager)
+    }
+
+    /// Kills what a failed create left in its cgroup: a container process whose pid never
+    /// reached us would otherwise keep its namespaces (and the engine's veth in them) alive.
+    static func killLeftovers(in manager: any CgroupManager, sparing others: Set<Int32>) {
+        for _ in 0..<200 {
+            let pids = ((try? manager.processes()) ?? []).filter { !others.contains($0) }
+            if pids.isEmpty { return }
+            for pid in pids { Glibc.kill(pid, SIGKILL) }
+            usleep(1_000)
+        }
     }
 
     /// Writes uid_map and gid_map of a child that made a new user namespace.

@@ -112,6 +112,7 @@ extension Runtime {
             case .hooks:
                 try channel.go()
             case .ready:
+                guard pid > 0 else { throw RuntimeError(.containerInit, "exec failed: the process was ready before it reported its pid") }
                 break loop
             case .error(let report):
                 throw RuntimeError(.containerInit, InitChannel.message(for: report, prefix: "exec failed: "))
