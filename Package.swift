@@ -224,6 +224,6 @@ let package = Package(
         .testTarget(name: "SwdockRuntimeInteropTests", dependencies: ["SwdockTestSupport", "SwdockOCI"],
                     swiftSettings: swiftSettings),
         /// Engine benchmarks against dockerd and podman; run only with SWDOCK_BENCH=1 (bench/engine/run.sh).
-        .testTarget(name: "SwdockBenchmarks", dependencies: ["SwdockTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SwdockBenchmarks", dependencies: ["SwdockTestSupport", "SwdockNetwork"], swiftSettings: swiftSettings),
     ]
 )

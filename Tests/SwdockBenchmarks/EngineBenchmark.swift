@@ -73,16 +73,18 @@ final class BenchEngine: @unchecked Sendable {
         stopper = stop
     }
 
-    static func swdock() throws -> BenchEngine {
-        let daemon = try PrivateDaemon()
+    /// - Parameter config: daemon.json (its default has no bridge: `run` needs `--network none`).
+    static func swdock(config: String = "{}") throws -> BenchEngine {
+        let daemon = try PrivateDaemon(config: config)
         let cli = TestEnvironment.executable("swdock")
         return BenchEngine(name: "swdock", runFlags: ["--network", "none"],
                            command: { (cli, ["-H", daemon.host] + $0) },
                            daemonPIDs: { [daemon.pid] }, shimNames: ["swdock-shim"], stop: { daemon.stop() })
     }
 
-    static func docker() throws -> BenchEngine {
-        let dockerd = try PrivateDockerd(runtimes: [:])
+    /// - Parameter bridge: see `PrivateDockerd.init(runtimes:bridge:)`.
+    static func docker(bridge: String? = nil) throws -> BenchEngine {
+        let dockerd = try PrivateDockerd(runtimes: [:], bridge: bridge)
         return BenchEngine(name: "docker", runFlags: ["--network", "none"],
                            command: { arguments in
                                let argv = dockerd.dockerCommand(arguments)

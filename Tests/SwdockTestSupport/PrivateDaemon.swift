@@ -2,10 +2,11 @@ import Foundation
 
 /// A swdockd of the build under test with its own data root, exec root, socket, PID file and
 /// config file in a fresh temporary directory. `stop()` (also called from deinit) sends SIGTERM
-/// by PID, falls back to SIGKILL, and removes the directory; register it with
-/// `addTeardownBlock { daemon.stop() }` so a failing test cleans up too.
+/// by PID, falls back to SIGKILL, unmounts what is left below the directory and removes it;
+/// register it with `addTeardownBlock { daemon.stop() }` so a failing test cleans up too.
 ///
-/// Later: a bridge name and subnet per daemon, when networking lands.
+/// No bridge unless the config names one (see `withoutDefaultBridge`); the caller then
+/// removes the bridge and its nftables table.
 public final class PrivateDaemon: @unchecked Sendable {
     public let directory: URL
     public let dataRoot: String
@@ -126,6 +127,8 @@ public final class PrivateDaemon: @unchecked Sendable {
                 process.waitUntilExit()
             }
         }
+        // A daemon with a bridge keeps exec/netns bind-mounted over a stop (live restore).
+        HostCleanup.unmountAll(under: directory.path)
         try? FileManager.default.removeItem(at: directory)
     }
 }

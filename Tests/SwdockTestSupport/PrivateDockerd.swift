@@ -3,8 +3,8 @@ import Foundation
 /// Debian's dockerd (docker.io 20.10) of the test's own, on a `PrivateContainerd`.
 ///
 /// Own `--data-root`, `--exec-root`, `--pidfile`, socket and config file (which also moves the
-/// trust key off /etc/docker); no bridge, no iptables/ip6tables, no ip_forward or masquerade
-/// changes; extra runtimes by `--add-runtime NAME=PATH`. It runs in containerd's private mount
+/// trust key off /etc/docker); no bridge (or one the caller made and removes), no
+/// iptables/ip6tables, no ip_forward or masquerade changes; extra runtimes by `--add-runtime NAME=PATH`. It runs in containerd's private mount
 /// namespace (its overlay mounts must be visible to containerd's shims, and it creates
 /// /run/docker/plugins whatever its flags). Nothing touches /var/lib/docker or /run/docker.sock.
 public final class PrivateDockerd: @unchecked Sendable {
@@ -19,7 +19,9 @@ public final class PrivateDockerd: @unchecked Sendable {
     private var daemon: DaemonProcess?
 
     /// Starts containerd and dockerd, and waits until `GET /_ping` answers `OK`.
-    public init(runtimes: [String: String]) throws {
+    /// - Parameter bridge: an existing bridge with an IPv4 address for the default `bridge`
+    ///   network (`--bridge`); nil: `--bridge=none`.
+    public init(runtimes: [String: String], bridge: String? = nil) throws {
         guard let dockerd = PeerRuntimes.find("dockerd"),
               FileManager.default.isExecutableFile(atPath: "/usr/bin/docker") else {
             throw FixtureError("start private dockerd", "dockerd or /usr/bin/docker missing (apt-get install docker.io)")
@@ -39,7 +41,7 @@ public final class PrivateDockerd: @unchecked Sendable {
                 "--pidfile", dir.appendingPathComponent("dockerd.pid").path,
                 "-H", "unix://\(socket)",
                 "--containerd", containerd.address,
-                "--bridge=none", "--iptables=false", "--ip6tables=false",
+                "--bridge=\(bridge ?? "none")", "--iptables=false", "--ip6tables=false",
                 "--ip-forward=false", "--ip-masq=false",
                 "--cgroup-parent", cgroupParent,
             ]
