@@ -4,9 +4,10 @@ import Foundation
 ///
 /// Own `--data-root`, `--exec-root`, `--pidfile`, socket and config file (which also moves the
 /// trust key off /etc/docker); no bridge (or one the caller made and removes), no
-/// iptables/ip6tables, no ip_forward or masquerade changes; extra runtimes by `--add-runtime NAME=PATH`. It runs in containerd's private mount
-/// namespace (its overlay mounts must be visible to containerd's shims, and it creates
-/// /run/docker/plugins whatever its flags). Nothing touches /var/lib/docker or /run/docker.sock.
+/// iptables/ip6tables, no ip_forward or masquerade changes; extra runtimes by `--add-runtime
+/// NAME=PATH`. It runs in containerd's private mount namespace (its overlay mounts must be
+/// visible to containerd's shims, and it creates /run/docker/plugins whatever its flags).
+/// Nothing touches /var/lib/docker or /run/docker.sock.
 public final class PrivateDockerd: @unchecked Sendable {
     public let containerd: PrivateContainerd
     /// Everything of this dockerd lives below here (inside containerd's directory).
