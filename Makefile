@@ -65,14 +65,14 @@ release:
 	$(SWIFT) build -c release
 
 ## test: the whole suite, unit and integration, with the services it needs started and stopped around it.
-## SwiftPM (build and test alike) leaves empty /tmp/TemporaryDirectory.* behind: the ones that
-## appeared while this ran are removed at the end, whatever the outcome.
+## The Swift driver leaves /tmp/TemporaryDirectory.* behind (build and test alike): the ones
+## that appeared while this ran are removed at the end, whatever the outcome.
 test: deps
 	started=$$(mktemp /tmp/swdock-make-test.XXXXXX); status=0; \
 	$(SWIFT) build --build-tests && \
 	SWDOCK_TEST_STRICT=1 SWDOCK_RUNTIME_UNDER_TEST=built Tests/Harness/with-test-services.sh $(SWIFT) test --skip-build \
 		|| status=$$?; \
-	find /tmp -maxdepth 1 -type d -name 'TemporaryDirectory.*' -empty -newer "$$started" -delete; \
+	Tests/Harness/remove-swiftpm-temp-dirs.sh "$$started"; \
 	rm -f "$$started"; exit $$status
 
 ## demo: install and show a container proving its isolation (see contrib/demo.sh).
